@@ -1,0 +1,54 @@
+use actix_web::{http::StatusCode, HttpResponse};
+use chrono::{SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The `ApiResponse<T>` envelope of the guide, used for successes and errors alike.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiResponse<T> {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub data: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    pub timestamp: String,
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl<T: Serialize> ApiResponse<T> {
+    pub fn ok(data: T) -> Self {
+        Self {
+            success: true,
+            message: None,
+            data: Some(data),
+            error_code: None,
+            errors: None,
+            timestamp: now_rfc3339(),
+        }
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    pub fn into_response(self, status: StatusCode) -> HttpResponse {
+        HttpResponse::build(status).json(self)
+    }
+
+    /// 200 OK with this envelope.
+    pub fn respond(self) -> HttpResponse {
+        self.into_response(StatusCode::OK)
+    }
+
+    /// 201 Created with this envelope.
+    pub fn created(self) -> HttpResponse {
+        self.into_response(StatusCode::CREATED)
+    }
+}

@@ -1,0 +1,11 @@
+//! The public response contract: one envelope, one error catalog, one pagination shape.
+
+mod envelope;
+mod error;
+mod error_code;
+mod page;
+
+pub use envelope::ApiResponse;
+pub use error::{ApiError, ApiResult};
+pub use error_code::ErrorCode;
+pub use page::{Page, PageQuery};

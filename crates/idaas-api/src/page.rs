@@ -1,0 +1,85 @@
+use serde::{Deserialize, Serialize};
+
+use crate::ApiError;
+
+/// `?page=0&size=20`, zero-based as in the guide.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+}
+
+impl PageQuery {
+    pub const DEFAULT_SIZE: i64 = 20;
+    pub const MAX_SIZE: i64 = 100;
+
+    /// Returns `(page, size)` or a validation error naming the parameter.
+    pub fn validate(&self) -> Result<(i64, i64), ApiError> {
+        let page = self.page.unwrap_or(0);
+        let size = self.size.unwrap_or(Self::DEFAULT_SIZE);
+        let mut errors = Vec::new();
+        if page < 0 {
+            errors.push("page must be zero or greater".to_owned());
+        }
+        if !(1..=Self::MAX_SIZE).contains(&size) {
+            errors.push(format!("size must be between 1 and {}", Self::MAX_SIZE));
+        }
+        if errors.is_empty() {
+            Ok((page, size))
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub content: Vec<T>,
+    pub page: i64,
+    pub size: i64,
+    pub total_elements: i64,
+    pub total_pages: i64,
+}
+
+impl<T> Page<T> {
+    pub fn new(content: Vec<T>, page: i64, size: i64, total_elements: i64) -> Self {
+        let total_pages = if size > 0 {
+            (total_elements + size - 1) / size
+        } else {
+            0
+        };
+        Self {
+            content,
+            page,
+            size,
+            total_elements,
+            total_pages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_up() {
+        assert_eq!(Page::<u8>::new(vec![], 0, 20, 47).total_pages, 3);
+        assert_eq!(Page::<u8>::new(vec![], 0, 20, 0).total_pages, 0);
+    }
+
+    #[test]
+    fn rejects_bad_paging() {
+        let q = PageQuery {
+            page: Some(-1),
+            size: Some(0),
+        };
+        assert!(q.validate().is_err());
+        let q = PageQuery {
+            page: None,
+            size: None,
+        };
+        assert_eq!(q.validate().ok(), Some((0, 20)));
+    }
+}

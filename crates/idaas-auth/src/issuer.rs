@@ -1,0 +1,62 @@
+use chrono::Utc;
+use idaas_crypto::{keys::EcKeyPair, secret::Secret};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use uuid::Uuid;
+
+use crate::{jwks::kid_of, Claims};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("token signing key: {0}")]
+    Key(String),
+    #[error("token encoding: {0}")]
+    Encode(#[from] jsonwebtoken::errors::Error),
+}
+
+pub struct IssuedToken {
+    pub token: Secret<String>,
+    pub expires_at: i64,
+}
+
+/// Signs application tokens with the platform's P-256 key.
+pub struct TokenIssuer {
+    key: EncodingKey,
+    kid: String,
+    issuer: String,
+    ttl_seconds: i64,
+}
+
+impl TokenIssuer {
+    pub fn new(signing: &EcKeyPair, issuer: &str, ttl_seconds: i64) -> Result<Self, IssueError> {
+        let pem = signing
+            .to_pkcs8_pem()
+            .map_err(|e| IssueError::Key(e.to_string()))?;
+        let key = EncodingKey::from_ec_pem(pem.expose().as_bytes())?;
+        Ok(Self {
+            key,
+            kid: kid_of(&signing.public_key()),
+            issuer: issuer.to_owned(),
+            ttl_seconds,
+        })
+    }
+
+    pub fn issue(&self, app_id: Uuid, handle: &str, jwe: bool) -> Result<IssuedToken, IssueError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: app_id.to_string(),
+            iss: self.issuer.clone(),
+            iat: now,
+            exp: now + self.ttl_seconds,
+            jti: Uuid::new_v4().to_string(),
+            handle: handle.to_owned(),
+            jwe,
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        let token = encode(&header, &claims, &self.key)?;
+        Ok(IssuedToken {
+            token: Secret::new(token),
+            expires_at: claims.exp,
+        })
+    }
+}

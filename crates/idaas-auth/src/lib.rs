@@ -1,0 +1,17 @@
+//! Application tokens. Identity signs ES256 JWTs with a platform key and publishes the public
+//! half as a JWKS; every other process verifies offline and checks the revocation list.
+
+mod authenticator;
+mod claims;
+mod extractor;
+mod issuer;
+mod jwks;
+mod revocation;
+mod verifier;
+
+pub use authenticator::{AuthenticatedApp, Authenticator};
+pub use claims::Claims;
+pub use issuer::{IssuedToken, TokenIssuer};
+pub use jwks::{jwks_document, signing_jwk};
+pub use revocation::{RevocationError, Revocations};
+pub use verifier::{TokenVerifier, VerifyError};

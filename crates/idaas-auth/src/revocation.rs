@@ -1,0 +1,70 @@
+use redis::{aio::ConnectionManager, AsyncCommands};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevocationError {
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// Redis lost its data (it keeps nothing on disk) and identity has not re-published the
+    /// list yet: answering "not revoked" now could let a deactivated application in.
+    #[error("revocation list not yet synchronised")]
+    Unsynced,
+}
+
+const SYNCED_KEY: &str = "idaas:revocations:synced";
+
+fn app_key(app_id: &str) -> String {
+    format!("idaas:revoked-app:{app_id}")
+}
+
+/// Applications whose tokens are revoked. Identity's database is the source of truth; this
+/// Redis copy lets every process check on each request without a call to identity.
+#[derive(Clone)]
+pub struct Revocations {
+    conn: ConnectionManager,
+}
+
+impl Revocations {
+    pub async fn connect(url: &str) -> Result<Self, RevocationError> {
+        let client = redis::Client::open(url)?;
+        Ok(Self {
+            conn: ConnectionManager::new(client).await?,
+        })
+    }
+
+    pub async fn is_revoked(&self, app_id: &str) -> Result<bool, RevocationError> {
+        let mut conn = self.conn.clone();
+        let (synced, revoked): (bool, bool) = redis::pipe()
+            .exists(SYNCED_KEY)
+            .exists(app_key(app_id))
+            .query_async(&mut conn)
+            .await?;
+        if !synced {
+            return Err(RevocationError::Unsynced);
+        }
+        Ok(revoked)
+    }
+
+    pub async fn revoke(&self, app_id: &str) -> Result<(), RevocationError> {
+        let mut conn = self.conn.clone();
+        conn.set::<_, _, ()>(app_key(app_id), 1).await?;
+        Ok(())
+    }
+
+    /// Publishes the full list, then the marker that says the list is complete.
+    pub async fn sync(&self, revoked: &[String]) -> Result<(), RevocationError> {
+        let mut conn = self.conn.clone();
+        let mut pipe = redis::pipe();
+        for app in revoked {
+            pipe.set(app_key(app), 1).ignore();
+        }
+        pipe.set(SYNCED_KEY, 1).ignore();
+        pipe.query_async::<()>(&mut conn).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), RevocationError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        Ok(())
+    }
+}

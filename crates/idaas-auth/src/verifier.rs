@@ -1,0 +1,134 @@
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use jsonwebtoken::{decode, decode_header, jwk::JwkSet, Algorithm, DecodingKey, Validation};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::{jwks::jwks_document, Claims};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("token is malformed")]
+    Malformed,
+    #[error("token has expired")]
+    Expired,
+    #[error("token is invalid")]
+    Invalid,
+    #[error("signing keys unavailable: {0}")]
+    KeysUnavailable(String),
+}
+
+/// An unknown `kid` triggers a refetch, but no more often than this, so garbage tokens
+/// cannot turn the verifier into a JWKS request amplifier.
+const MIN_REFRESH: Duration = Duration::from_secs(10);
+const LEEWAY_SECS: u64 = 5;
+
+struct JwksSource {
+    url: String,
+    client: reqwest::Client,
+    last_fetch: Mutex<Option<Instant>>,
+}
+
+/// Verifies ES256 application tokens offline against the platform JWKS.
+pub struct TokenVerifier {
+    issuer: String,
+    keys: RwLock<HashMap<String, DecodingKey>>,
+    source: Option<JwksSource>,
+}
+
+fn parse_jwks(set: &JwkSet) -> HashMap<String, DecodingKey> {
+    set.keys
+        .iter()
+        .filter_map(|jwk| {
+            let kid = jwk.common.key_id.clone()?;
+            DecodingKey::from_jwk(jwk).ok().map(|k| (kid, k))
+        })
+        .collect()
+}
+
+impl TokenVerifier {
+    /// For the process that holds the signing keys itself (identity).
+    pub fn with_keys(issuer: &str, keys: &[p256::PublicKey]) -> Result<Self, VerifyError> {
+        let set: JwkSet = serde_json::from_value(jwks_document(keys))
+            .map_err(|e| VerifyError::KeysUnavailable(e.to_string()))?;
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            keys: RwLock::new(parse_jwks(&set)),
+            source: None,
+        })
+    }
+
+    /// For every other process: keys come from identity's `/.well-known/jwks.json`.
+    pub fn from_jwks_url(issuer: &str, url: &str) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            keys: RwLock::new(HashMap::new()),
+            source: Some(JwksSource {
+                url: url.to_owned(),
+                client: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .unwrap_or_default(),
+                last_fetch: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Fetches the JWKS now (start-up warm-up, or after an unknown `kid`).
+    pub async fn refresh(&self) -> Result<(), VerifyError> {
+        let Some(source) = &self.source else {
+            return Ok(());
+        };
+        let mut last = source.last_fetch.lock().await;
+        if last.is_some_and(|t| t.elapsed() < MIN_REFRESH) {
+            return Ok(());
+        }
+        *last = Some(Instant::now());
+        let set: JwkSet = source
+            .client
+            .get(&source.url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| VerifyError::KeysUnavailable(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| VerifyError::KeysUnavailable(e.to_string()))?;
+        *self.keys.write().await = parse_jwks(&set);
+        Ok(())
+    }
+
+    async fn key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
+        if let Some(k) = self.keys.read().await.get(kid) {
+            return Ok(k.clone());
+        }
+        self.refresh().await?;
+        self.keys
+            .read()
+            .await
+            .get(kid)
+            .cloned()
+            .ok_or(VerifyError::Invalid)
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
+        let header = decode_header(token).map_err(|_| VerifyError::Malformed)?;
+        if header.alg != Algorithm::ES256 {
+            return Err(VerifyError::Invalid);
+        }
+        let kid = header.kid.ok_or(VerifyError::Invalid)?;
+        let key = self.key(&kid).await?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = LEEWAY_SECS;
+        decode::<Claims>(token, &key, &validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => VerifyError::Expired,
+                _ => VerifyError::Invalid,
+            })
+    }
+}

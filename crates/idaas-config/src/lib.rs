@@ -1,0 +1,10 @@
+//! Settings shared by every service, loaded in layers and validated once at start-up.
+
+mod load;
+mod settings;
+
+pub use load::{config_dir, load, load_from, ConfigError};
+pub use settings::{
+    AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings, KeySettings, RateLimitSettings,
+    RedisSettings, ServiceSettings, Settings, TelemetrySettings,
+};

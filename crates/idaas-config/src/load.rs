@@ -1,0 +1,65 @@
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File};
+
+use crate::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration could not be read: {0}")]
+    Read(#[from] config::ConfigError),
+    #[error("configuration is invalid: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("configuration directory not found (set IDAAS_CONFIG_DIR)")]
+    NoConfigDir,
+}
+
+/// `IDAAS_CONFIG_DIR`, else the nearest `config/` holding `default.toml` from the working
+/// directory upwards, so binaries run from the repo root, a service folder or a test all find it.
+pub fn config_dir() -> Result<PathBuf, ConfigError> {
+    if let Ok(dir) = std::env::var("IDAAS_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut here = std::env::current_dir().map_err(|_| ConfigError::NoConfigDir)?;
+    loop {
+        let candidate = here.join("config");
+        if candidate.join("default.toml").is_file() {
+            return Ok(candidate);
+        }
+        if !here.pop() {
+            return Err(ConfigError::NoConfigDir);
+        }
+    }
+}
+
+fn layered(dir: &Path, profile: &str) -> config::ConfigBuilder<config::builder::DefaultState> {
+    Config::builder()
+        .add_source(File::from(dir.join("default.toml")))
+        .add_source(File::from(dir.join(format!("{profile}.toml"))).required(false))
+        .add_source(File::from(dir.join(format!("{profile}.secrets.toml"))).required(false))
+        .add_source(
+            Environment::with_prefix("IDAAS")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        )
+}
+
+/// Loads and validates the settings of `service` (profile from `IDAAS_PROFILE`, default local).
+pub fn load(service: &str) -> Result<Settings, ConfigError> {
+    let dir = config_dir()?;
+    let profile = std::env::var("IDAAS_PROFILE").unwrap_or_else(|_| "local".to_owned());
+    load_from(&dir, &profile, service)
+}
+
+/// Loads from an explicit directory and profile (tests use this instead of process env).
+pub fn load_from(dir: &Path, profile: &str, service: &str) -> Result<Settings, ConfigError> {
+    let mut builder = layered(dir, profile);
+    // The guide documents this exact variable for the token lifetime.
+    if let Ok(ttl) = std::env::var("IDAAS_APP_TOKEN_TTL") {
+        builder = builder.set_override("auth.token_ttl_seconds", ttl)?;
+    }
+    let settings: Settings = builder.build()?.try_deserialize()?;
+    settings.validate(service).map_err(ConfigError::Invalid)?;
+    Ok(settings)
+}

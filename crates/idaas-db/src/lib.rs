@@ -1,0 +1,13 @@
+//! PostgreSQL plumbing shared by the services: each service owns its own database.
+
+mod admin;
+mod error;
+mod migrate;
+mod pool;
+
+pub use admin::{drop_database, ensure_database};
+pub use error::{unique_violation, DbError};
+pub use migrate::run_migrations;
+pub use pool::{connect, ping, PgConn, PgPool};
+
+pub use diesel_migrations::{embed_migrations, EmbeddedMigrations};

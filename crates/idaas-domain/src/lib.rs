@@ -1,0 +1,11 @@
+//! Value types that are only ever built by parsing, so code holding one never re-checks it.
+
+mod currency;
+mod handle;
+mod money;
+mod qualified_address;
+
+pub use currency::{Currency, CurrencyError};
+pub use handle::{AppHandle, HandleError, LocalTag};
+pub use money::{Money, MoneyError};
+pub use qualified_address::{QualifiedAddress, TagAddress};

@@ -1,0 +1,53 @@
+use std::time::Duration;
+
+use idaas_config::KafkaSettings;
+use rdkafka::{
+    admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
+    client::DefaultClientContext,
+    consumer::{BaseConsumer, Consumer},
+    types::RDKafkaErrorCode,
+    ClientConfig,
+};
+
+use crate::KafkaError;
+
+/// Creates missing topics; "already exists" is success, so every replica may call it.
+pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> Result<(), KafkaError> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", &settings.brokers)
+        .create()?;
+    let new: Vec<NewTopic<'_>> = topics
+        .iter()
+        .map(|t| {
+            NewTopic::new(
+                t,
+                settings.partitions,
+                TopicReplication::Fixed(settings.replication_factor),
+            )
+        })
+        .collect();
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    for result in admin.create_topics(new.iter(), &opts).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                return Err(KafkaError::Admin(format!("create {topic}: {code}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fetches cluster metadata: the broker answers, for health checks.
+pub async fn probe(settings: &KafkaSettings) -> Result<(), KafkaError> {
+    let brokers = settings.brokers.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), KafkaError> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &brokers)
+            .create()?;
+        consumer.fetch_metadata(None, Duration::from_secs(3))?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| KafkaError::Admin(e.to_string()))?
+}

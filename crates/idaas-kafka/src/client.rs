@@ -1,0 +1,29 @@
+use idaas_config::KafkaSettings;
+use rdkafka::{consumer::StreamConsumer, producer::FutureProducer, ClientConfig};
+
+use crate::KafkaError;
+
+/// An idempotent producer: retries never duplicate or reorder within a partition.
+pub fn build_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaError> {
+    Ok(ClientConfig::new()
+        .set("bootstrap.servers", &settings.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", settings.linger_ms.to_string())
+        .set("message.timeout.ms", "30000")
+        .create()?)
+}
+
+/// A consumer that commits only what the caller marks processed.
+pub fn build_consumer(
+    settings: &KafkaSettings,
+    group_id: &str,
+) -> Result<StreamConsumer, KafkaError> {
+    Ok(ClientConfig::new()
+        .set("bootstrap.servers", &settings.brokers)
+        .set("group.id", group_id)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "10000")
+        .create()?)
+}

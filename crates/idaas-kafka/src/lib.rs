@@ -1,0 +1,19 @@
+//! Messaging plumbing. Services never publish directly after a database write: they insert an
+//! [`OutboxMessage`] in the same transaction and the [`OutboxRelay`] publishes it.
+
+mod admin;
+mod client;
+mod error;
+pub mod headers;
+mod outbox;
+mod relay;
+mod topics;
+
+pub use admin::{ensure_topics, probe};
+pub use client::{build_consumer, build_producer};
+pub use error::KafkaError;
+pub use outbox::{insert_outbox, OutboxMessage};
+pub use relay::{OutboxRelay, RelayHandle};
+pub use topics::Topics;
+
+pub use rdkafka;

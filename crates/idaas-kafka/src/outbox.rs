@@ -1,0 +1,83 @@
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use idaas_telemetry::TraceHeaders;
+
+// Every service that publishes has this table in its own database (see its migrations).
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        seq -> Int8,
+        topic -> Text,
+        message_key -> Text,
+        event_type -> Text,
+        payload -> Bytea,
+        headers -> Jsonb,
+        created_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+    }
+}
+
+/// An event to publish once the surrounding database transaction commits.
+#[derive(Debug, Clone)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub topic: String,
+    pub key: String,
+    pub event_type: String,
+    pub payload: Vec<u8>,
+    pub trace: TraceHeaders,
+}
+
+impl OutboxMessage {
+    /// `id` doubles as the event id consumers dedupe on. The current span's trace context is
+    /// captured now so the consumer's work joins the trace of the request that caused it.
+    pub fn new(
+        id: Uuid,
+        topic: impl Into<String>,
+        key: impl Into<String>,
+        event_type: impl Into<String>,
+        payload: Vec<u8>,
+    ) -> Self {
+        Self {
+            id,
+            topic: topic.into(),
+            key: key.into(),
+            event_type: event_type.into(),
+            payload,
+            trace: idaas_telemetry::inject_from_span(&tracing::Span::current()),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+struct NewOutboxRow<'a> {
+    id: Uuid,
+    topic: &'a str,
+    message_key: &'a str,
+    event_type: &'a str,
+    payload: &'a [u8],
+    headers: serde_json::Value,
+}
+
+/// Call inside the transaction that makes the change the event describes.
+pub async fn insert_outbox(
+    conn: &mut AsyncPgConnection,
+    msg: &OutboxMessage,
+) -> Result<(), diesel::result::Error> {
+    let headers = serde_json::to_value(&msg.trace).unwrap_or_default();
+    diesel::insert_into(outbox::table)
+        .values(NewOutboxRow {
+            id: msg.id,
+            topic: &msg.topic,
+            message_key: &msg.key,
+            event_type: &msg.event_type,
+            payload: &msg.payload,
+            headers,
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, RunQueryDsl};
+use futures::future::join_all;
+use idaas_db::PgPool;
+use idaas_telemetry::TraceHeaders;
+use rdkafka::{
+    producer::{FutureProducer, FutureRecord},
+    util::Timeout,
+};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::{headers, outbox::outbox, KafkaError};
+
+const BATCH: i64 = 500;
+/// One relay at a time per database publishes, which keeps the outbox order on the topic.
+const RELAY_LOCK: i64 = 0x1DAA5_0002;
+const RETENTION_DAYS: i64 = 7;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+struct Row {
+    id: Uuid,
+    topic: String,
+    message_key: String,
+    event_type: String,
+    payload: Vec<u8>,
+    headers: serde_json::Value,
+}
+
+/// Wakes the relay right after a commit so events leave without waiting for the next poll.
+#[derive(Clone, Default)]
+pub struct RelayHandle(Arc<Notify>);
+
+impl RelayHandle {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Publishes committed outbox rows at least once, in commit order, then marks them published.
+pub struct OutboxRelay {
+    pool: PgPool,
+    producer: FutureProducer,
+    poll: Duration,
+    handle: RelayHandle,
+}
+
+impl OutboxRelay {
+    pub fn new(pool: PgPool, producer: FutureProducer, poll: Duration) -> Self {
+        Self {
+            pool,
+            producer,
+            poll,
+            handle: RelayHandle::default(),
+        }
+    }
+
+    pub fn handle(&self) -> RelayHandle {
+        self.handle.clone()
+    }
+
+    pub async fn run(self) {
+        let mut since_cleanup = 0u32;
+        loop {
+            match self.relay_once().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox relay pass failed; will retry"),
+            }
+            since_cleanup += 1;
+            if since_cleanup >= 3000 {
+                since_cleanup = 0;
+                if let Err(e) = self.cleanup().await {
+                    tracing::warn!(error = %e, "outbox cleanup failed");
+                }
+            }
+            tokio::select! {
+                _ = self.handle.0.notified() => {}
+                _ = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    /// One pass: returns how many events were published.
+    #[tracing::instrument(name = "outbox.relay", skip(self))]
+    pub async fn relay_once(&self) -> Result<usize, KafkaError> {
+        let mut conn = self.pool.get().await.map_err(idaas_db::DbError::from)?;
+        let producer = &self.producer;
+        conn.transaction::<usize, KafkaError, _>(|c| {
+            async move {
+                let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    &format!("pg_try_advisory_xact_lock({RELAY_LOCK})"),
+                ))
+                .get_result(c)
+                .await?;
+                if !locked {
+                    return Ok(0);
+                }
+                let rows: Vec<Row> = outbox::table
+                    .filter(outbox::published_at.is_null())
+                    .order(outbox::seq.asc())
+                    .limit(BATCH)
+                    .select(Row::as_select())
+                    .load(c)
+                    .await?;
+                if rows.is_empty() {
+                    return Ok(0);
+                }
+                // All sends in flight at once; the idempotent producer keeps per-partition order.
+                let sends = rows.iter().map(|r| {
+                    let trace: TraceHeaders =
+                        serde_json::from_value(r.headers.clone()).unwrap_or_default();
+                    let h = headers::build(&r.id.to_string(), &r.event_type, &trace);
+                    producer.send(
+                        FutureRecord::to(&r.topic)
+                            .key(&r.message_key)
+                            .payload(&r.payload)
+                            .headers(h),
+                        Timeout::After(Duration::from_secs(30)),
+                    )
+                });
+                for result in join_all(sends).await {
+                    // A failure rolls the batch back; what was sent goes again and is deduped.
+                    result.map_err(|(e, _)| KafkaError::Client(e))?;
+                }
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+                diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+                    .set(outbox::published_at.eq(Utc::now()))
+                    .execute(c)
+                    .await?;
+                tracing::debug!(published = ids.len(), "outbox batch published");
+                Ok(ids.len())
+            }
+            .scope_boxed()
+        })
+        .await
+    }
+
+    async fn cleanup(&self) -> Result<(), KafkaError> {
+        let mut conn = self.pool.get().await.map_err(idaas_db::DbError::from)?;
+        let cutoff = Utc::now() - chrono::Duration::days(RETENTION_DAYS);
+        diesel::delete(outbox::table.filter(outbox::published_at.lt(cutoff)))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! Event contracts shared by producers and consumers.
+
+#[allow(clippy::all)]
+pub mod identity {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/idaas.identity.v1.rs"));
+    }
+}
+
+pub use prost::Message;

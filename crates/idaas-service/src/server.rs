@@ -1,0 +1,105 @@
+use std::{net::TcpListener, process::ExitCode};
+
+use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+
+use crate::{Infra, StartupError};
+
+/// A bound, running HTTP server, as `Application::build` returns it (tests read the port).
+pub struct Running {
+    pub port: u16,
+    pub server: Server,
+}
+
+async fn health(infra: web::Data<Infra>) -> HttpResponse {
+    infra.health().await.into_response()
+}
+
+async fn info(infra: web::Data<Infra>) -> HttpResponse {
+    HttpResponse::Ok().json(infra.info())
+}
+
+/// Serves `routes` behind the shared stack: request id, tracing span, envelope errors for
+/// bad input, `/actuator/health`, `/actuator/info` and `404 IDAAS-RES-3012` for the rest.
+pub fn serve<F>(infra: Infra, listener: TcpListener, routes: F) -> Result<Running, StartupError>
+where
+    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let port = listener
+        .local_addr()
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .port();
+    let max_body = infra.max_body();
+    let auth = web::Data::new(infra.authenticator.clone());
+    let infra = web::Data::new(infra);
+    let server = HttpServer::new(move || {
+        let app = App::new()
+            .app_data(infra.clone())
+            .app_data(auth.clone())
+            .configure(|c| idaas_web::configure_extractors(c, max_body))
+            .route("/actuator/health", web::get().to(health))
+            .route("/actuator/info", web::get().to(info))
+            .configure(routes.clone())
+            .default_service(web::to(idaas_web::not_found));
+        idaas_web::standard_middleware!(app)
+    })
+    .listen(listener)
+    .map_err(|e| StartupError::Other(e.to_string()))?
+    .run();
+    Ok(Running { port, server })
+}
+
+/// `main` of every service: settings, telemetry, build, serve until stopped.
+pub async fn run<F, Fut>(service: &str, build: F) -> ExitCode
+where
+    F: FnOnce(idaas_config::Settings) -> Fut,
+    Fut: std::future::Future<Output = Result<Running, StartupError>>,
+{
+    let settings = match crate::load_settings(service) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{service}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _telemetry = match idaas_telemetry::init(service, &settings.telemetry) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{service}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let running = match build(settings).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "{service} failed to start");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(port = running.port, "{service} listening");
+    match running.server.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "{service} server stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds a service that verifies tokens against the platform JWKS (every service but identity).
+pub async fn start<F>(
+    service: &str,
+    settings: idaas_config::Settings,
+    migrations: idaas_db::EmbeddedMigrations,
+    routes: F,
+) -> Result<Running, StartupError>
+where
+    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let verifier = std::sync::Arc::new(idaas_auth::TokenVerifier::from_jwks_url(
+        &settings.auth.issuer,
+        &settings.auth.jwks_url,
+    ));
+    let infra = Infra::start(service, settings, migrations, verifier).await?;
+    let listener = crate::bind(&infra.settings, service)?;
+    serve(infra, listener, routes)
+}

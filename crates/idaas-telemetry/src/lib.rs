@@ -1,0 +1,8 @@
+//! Logging and tracing for every process: one `init`, plus helpers that carry the trace
+//! context across the process boundary (HTTP headers, Kafka headers).
+
+mod init;
+mod propagation;
+
+pub use init::{init, TelemetryError, TelemetryGuard};
+pub use propagation::{extract_into_span, inject_from_span, TraceHeaders};

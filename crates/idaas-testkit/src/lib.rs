@@ -1,0 +1,11 @@
+//! Tests run against the real PostgreSQL, Redis and broker, isolated by name: every test gets
+//! its own database, topic prefix and platform keys, so tests run in parallel.
+#![allow(clippy::expect_used, clippy::panic)]
+
+mod env;
+mod settings;
+mod test_db;
+
+pub use env::{kafka_brokers, postgres_server_url, redis_url};
+pub use settings::{test_settings, TestKeys};
+pub use test_db::TestDb;

@@ -1,0 +1,6 @@
+//! Identity's rules on input: parse requests into values that are valid by construction.
+
+pub mod checks;
+pub mod registration;
+pub mod subject;
+pub mod tag;

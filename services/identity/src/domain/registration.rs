@@ -1,0 +1,101 @@
+use idaas_api::ApiError;
+use idaas_domain::AppHandle;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::checks::Checks;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationRequest {
+    pub name: Option<String>,
+    pub app_handle: Option<String>,
+    pub transaction_webhook_url: Option<String>,
+    pub redirect_uris: Option<String>,
+    pub metadata: Option<Value>,
+    pub encryption_enabled: Option<bool>,
+}
+
+/// A registration that passed every rule of section 5.
+#[derive(Debug)]
+pub struct Registration {
+    pub name: String,
+    pub handle: AppHandle,
+    pub webhook_url: Option<String>,
+    pub redirect_uris: Option<String>,
+    pub metadata: Option<String>,
+    pub encryption_enabled: bool,
+}
+
+impl RegistrationRequest {
+    pub fn parse(self) -> Result<Registration, ApiError> {
+        let mut c = Checks::new();
+        let name = c.required("name", self.name, 2, 150);
+        let handle = match self.app_handle.filter(|h| !h.is_empty()) {
+            None => {
+                c.fail("appHandle is required");
+                None
+            }
+            Some(h) => AppHandle::parse(&h).map_err(|e| c.fail(e.to_string())).ok(),
+        };
+        let webhook_url = c.url("transactionWebhookUrl", self.transaction_webhook_url);
+        let redirect_uris = c.optional("redirectUris", self.redirect_uris, 2048);
+        if let Some(uris) = &redirect_uris {
+            if uris.split_whitespace().any(|u| url::Url::parse(u).is_err()) {
+                c.fail("redirectUris must be space-separated absolute URIs");
+            }
+        }
+        let metadata = c.metadata(self.metadata);
+        c.finish()?;
+        match (name, handle) {
+            (Some(name), Some(handle)) => Ok(Registration {
+                name,
+                handle,
+                webhook_url,
+                redirect_uris,
+                metadata,
+                encryption_enabled: self.encryption_enabled.unwrap_or(true),
+            }),
+            _ => Err(ApiError::validation(vec![
+                "name and appHandle are required".into(),
+            ])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(name: &str, handle: &str) -> RegistrationRequest {
+        RegistrationRequest {
+            name: Some(name.into()),
+            app_handle: Some(handle.into()),
+            transaction_webhook_url: Some("https://w.example.com/hook".into()),
+            redirect_uris: None,
+            metadata: Some(Value::String("{\"env\":\"prod\"}".into())),
+            encryption_enabled: None,
+        }
+    }
+
+    #[test]
+    fn defaults_encryption_on() {
+        let r = req("WalletApp", "walletapp").parse();
+        assert!(matches!(
+            r,
+            Ok(Registration {
+                encryption_enabled: true,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_handle_and_name() {
+        let e = req("W", "Wallet_App").parse().err();
+        assert_eq!(e.map(|e| e.errors.len()), Some(2));
+        assert!(req("WalletApp", "-wallet").parse().is_err());
+        assert!(req("WalletApp", "ab").parse().is_err());
+        assert!(req("WalletApp", &"a".repeat(31)).parse().is_err());
+    }
+}

@@ -1,0 +1,108 @@
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use base64::Engine;
+use idaas_api::{ApiError, ApiResponse, ErrorCode};
+use idaas_crypto::secret_hash;
+use idaas_service::Infra;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{error::IdentityResult, store::applications, IdentityState};
+
+#[derive(Deserialize)]
+struct Credentials {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// Credentials from a JSON body, a form body, or HTTP Basic, as the guide allows.
+fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiError> {
+    if let Some(basic) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(basic.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or(ErrorCode::AuthenticationFailed)?;
+        let (id, secret) = decoded
+            .split_once(':')
+            .ok_or(ErrorCode::AuthenticationFailed)?;
+        return Ok((id.to_owned(), secret.to_owned()));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let creds: Credentials = if content_type.starts_with("application/json") {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::validation(vec![format!("malformed JSON body: {e}")]))?
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes(body)
+            .map_err(|e| ApiError::validation(vec![format!("malformed form body: {e}")]))?
+    } else {
+        return Err(
+            ApiError::new(ErrorCode::UnsupportedMediaType).with_errors(vec![
+                "send application/json or application/x-www-form-urlencoded".into(),
+            ]),
+        );
+    };
+    let mut errors = Vec::new();
+    let id = creds.client_id.filter(|s| !s.is_empty());
+    let secret = creds.client_secret.filter(|s| !s.is_empty());
+    if id.is_none() {
+        errors.push("client_id is required".to_owned());
+    }
+    if secret.is_none() {
+        errors.push("client_secret is required".to_owned());
+    }
+    match (id, secret) {
+        (Some(id), Some(secret)) => Ok((id, secret)),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn token(
+    req: HttpRequest,
+    body: web::Bytes,
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+) -> IdentityResult<HttpResponse> {
+    let (client_id, client_secret) = credentials(&req, &body)?;
+    let app = match Uuid::parse_str(&client_id) {
+        Ok(id) => {
+            let mut conn = infra.pool.get().await?;
+            applications::find_by_client_id(&mut conn, id).await?
+        }
+        Err(_) => None,
+    };
+    // Unknown id, wrong secret and deactivated application all answer the same, after the
+    // same hash comparison, so the answer reveals nothing about which one it was.
+    let stored = app
+        .as_ref()
+        .map(|a| a.client_secret_hash.as_str())
+        .unwrap_or(&state.dummy_secret_hash);
+    let secret_ok = secret_hash::verify_secret(&client_secret, stored);
+    let app = match app {
+        Some(a) if secret_ok && a.active => a,
+        _ => return Err(ErrorCode::AuthenticationFailed.into()),
+    };
+    let issued = state
+        .issuer
+        .issue(app.id, &app.app_handle, app.encryption_enabled)
+        .map_err(ApiError::internal)?;
+    Ok(ApiResponse::ok(json!({
+        "token": issued.token.expose(),
+        "tokenType": "Bearer",
+        "expiresAt": issued.expires_at,
+        "subjectId": app.id,
+    }))
+    .with_message("Token issued")
+    .respond())
+}

@@ -1,0 +1,33 @@
+use actix_web::{http::header, web, HttpResponse};
+use idaas_api::ApiResponse;
+use idaas_crypto::keys::{jwk_thumbprint, public_key_spki_der_base64, public_key_to_jwk};
+use serde_json::json;
+
+use crate::IdentityState;
+
+/// The key clients encrypt request bodies to (section 14.1).
+pub async fn idaas(state: web::Data<IdentityState>) -> HttpResponse {
+    let key = &state.request_key_public;
+    let mut jwk = public_key_to_jwk(key);
+    if let Some(obj) = jwk.as_object_mut() {
+        obj.insert("kid".into(), json!(jwk_thumbprint(key)));
+    }
+    let body = ApiResponse::ok(json!({
+        "algorithm": "ECDH-ES+A256KW",
+        "encAlgorithm": "A256GCM",
+        "curve": "P-256",
+        "jwk": jwk,
+        "publicKeyBase64": public_key_spki_der_base64(key),
+        "usage": "Encrypt request payloads sent TO IDaaS. Set 'Content-Encryption: JWE' header.",
+    }));
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(body)
+}
+
+/// The token-signing keys, so any service or client verifies tokens offline.
+pub async fn jwks(state: web::Data<IdentityState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(idaas_auth::jwks_document(&state.signing_public_keys()))
+}

@@ -1,0 +1,56 @@
+//! HTTP surface of identity: parse → domain → store → envelope.
+
+mod applications;
+mod auth;
+mod keys;
+mod subjects;
+mod tags;
+mod views;
+
+use actix_web::web;
+use idaas_web::resource;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/.well-known/jwks.json").route(web::get().to(keys::jwks)))
+        .service(
+            resource("/v1/applications")
+                .route(web::post().to(applications::register))
+                .route(web::get().to(applications::list)),
+        )
+        .service(
+            resource("/v1/applications/keys/rotate")
+                .route(web::post().to(applications::rotate_keys)),
+        )
+        .service(
+            resource("/v1/applications/webhook-secret/rotate")
+                .route(web::post().to(applications::rotate_webhook_secret)),
+        )
+        .service(resource("/v1/applications/{id}").route(web::get().to(applications::get)))
+        .service(
+            resource("/v1/applications/{id}/deactivate")
+                .route(web::patch().to(applications::deactivate)),
+        )
+        .service(resource("/v1/auth/token").route(web::post().to(auth::token)))
+        .service(resource("/v1/keys/idaas").route(web::get().to(keys::idaas)))
+        .service(
+            resource("/v1/subjects")
+                .route(web::post().to(subjects::create))
+                .route(web::get().to(subjects::list)),
+        )
+        .service(resource("/v1/subjects/{id}").route(web::get().to(subjects::get)))
+        .service(resource("/v1/subjects/{id}/tags").route(web::get().to(subjects::tags)))
+        .service(
+            resource("/v1/tags")
+                .route(web::post().to(tags::create))
+                .route(web::get().to(tags::list)),
+        )
+        .service(resource("/v1/tags/{tag}").route(web::get().to(tags::resolve)))
+        .service(resource("/v1/tags/{tag}/disable").route(web::patch().to(tags::disable)))
+        .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)));
+}
+
+/// Path ids are UUIDs; anything else is a 400 naming the parameter, not a 500 or a 404.
+fn parse_id(raw: &str, field: &str) -> Result<uuid::Uuid, idaas_api::ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map_err(|_| idaas_api::ApiError::validation(vec![format!("{field} must be a UUID")]))
+}

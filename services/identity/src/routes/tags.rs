@@ -1,0 +1,190 @@
+use actix_web::{http::header, web, HttpResponse};
+use chrono::Utc;
+use idaas_api::{ApiError, ApiResponse, ErrorCode, Page, PageQuery};
+use idaas_auth::AuthenticatedApp;
+use idaas_db::unique_violation;
+use idaas_domain::{AppHandle, QualifiedAddress, TagAddress};
+use idaas_service::Infra;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::views::{public_tag_view, tag_view};
+use crate::{
+    domain::tag::TagRequest,
+    error::{IdentityError, IdentityResult},
+    store::{
+        applications, subjects,
+        tags::{self, TagRow, ACTIVE, APP_TAG_UNIQUE, DISABLED, QUALIFIED_UNIQUE},
+    },
+    IdentityState,
+};
+
+fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
+    raw.parse::<TagAddress>()
+        .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))
+}
+
+#[tracing::instrument(skip_all, fields(app_id = %caller.app_id))]
+pub async fn create(
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+    caller: AuthenticatedApp,
+    body: web::Json<TagRequest>,
+) -> IdentityResult<HttpResponse> {
+    let new = body.into_inner().parse()?;
+    let mut conn = infra.pool.get().await?;
+    let subject = subjects::find(&mut conn, new.subject_id)
+        .await?
+        .ok_or(ErrorCode::SubjectNotFound)?;
+    if subject.application_id != caller.app_id {
+        return Err(ErrorCode::SubjectNotOwned.into());
+    }
+    let app = applications::find(&mut conn, caller.app_id)
+        .await?
+        .ok_or(ErrorCode::AuthApplicationNotFound)?;
+    let handle = AppHandle::parse(&app.app_handle).map_err(ApiError::internal)?;
+    let qualified = QualifiedAddress::new(new.tag.clone(), handle).to_string();
+    let now = Utc::now();
+    let row = TagRow {
+        id: Uuid::new_v4(),
+        application_id: caller.app_id,
+        subject_id: subject.id,
+        tag_string: new.tag.to_string(),
+        qualified_address: qualified.clone(),
+        status: ACTIVE.to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    tags::insert(&mut conn, &row).await.map_err(|e| {
+        let code = match unique_violation(&e).as_deref() {
+            Some(APP_TAG_UNIQUE) => ErrorCode::TagExistsInApplication,
+            Some(QUALIFIED_UNIQUE) => ErrorCode::TagAlreadyExists,
+            _ => return IdentityError::from(e),
+        };
+        IdentityError::Api(
+            ApiError::new(code).with_errors(vec![format!("tag '{qualified}' already exists")]),
+        )
+    })?;
+    state.cache.invalidate(&row.tag_string, &qualified).await;
+    let record = tags::find_record(&mut conn, row.id).await?;
+    Ok(ApiResponse::ok(tag_view(&record))
+        .with_message("Tag created")
+        .created())
+}
+
+pub async fn list(
+    infra: web::Data<Infra>,
+    caller: AuthenticatedApp,
+    query: web::Query<PageQuery>,
+) -> IdentityResult<HttpResponse> {
+    let (page, size) = query.validate()?;
+    let mut conn = infra.pool.get().await?;
+    let (records, total) = tags::page_for_app(&mut conn, caller.app_id, page, size).await?;
+    let content = records.iter().map(tag_view).collect();
+    Ok(ApiResponse::ok(Page::new(content, page, size, total)).respond())
+}
+
+/// Public resolution by bare name or qualified address; a bare name on several applications
+/// is a 409 listing the qualified addresses to use instead.
+#[tracing::instrument(skip_all, fields(tag = %path.as_str()))]
+pub async fn resolve(
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+    path: web::Path<String>,
+) -> IdentityResult<HttpResponse> {
+    let address = parse_address(&path)?;
+    let key = address.to_string();
+    let view = match state.cache.get(&key).await {
+        Some(hit) => hit,
+        None => {
+            let mut conn = infra.pool.get().await?;
+            let record = match &address {
+                TagAddress::Qualified(q) => {
+                    tags::find_by_qualified(&mut conn, &q.to_string()).await?
+                }
+                TagAddress::Bare(t) => {
+                    let mut found = tags::find_by_bare(&mut conn, t.as_str()).await?;
+                    if found.len() > 1 {
+                        let candidates: Vec<String> = found
+                            .iter()
+                            .map(|r| r.tag.qualified_address.clone())
+                            .collect();
+                        return Err(IdentityError::Api(
+                            ApiError::new(ErrorCode::AmbiguousTag)
+                                .with_message(format!(
+                                    "Tag '{t}' exists on more than one application; use a qualified address"
+                                ))
+                                .with_errors(candidates.clone())
+                                .with_data(json!({ "candidates": candidates })),
+                        ));
+                    }
+                    found.pop()
+                }
+            };
+            let record = record.ok_or(ErrorCode::TagNotFound)?;
+            let view = public_tag_view(&record);
+            state.cache.put(&key, &view).await;
+            view
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
+        .json(ApiResponse::ok(view)))
+}
+
+pub async fn disable(
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+    caller: AuthenticatedApp,
+    path: web::Path<String>,
+) -> IdentityResult<HttpResponse> {
+    set_status(&infra, &state, &caller, &path, DISABLED).await
+}
+
+pub async fn enable(
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+    caller: AuthenticatedApp,
+    path: web::Path<String>,
+) -> IdentityResult<HttpResponse> {
+    set_status(&infra, &state, &caller, &path, ACTIVE).await
+}
+
+/// Only the application that created a tag may change it; a bare name means the caller's own.
+async fn set_status(
+    infra: &Infra,
+    state: &IdentityState,
+    caller: &AuthenticatedApp,
+    raw: &str,
+    status: &str,
+) -> IdentityResult<HttpResponse> {
+    let qualified = match parse_address(raw)? {
+        TagAddress::Qualified(q) if q.app.as_str() != caller.handle => {
+            return Err(IdentityError::Api(
+                ApiError::new(ErrorCode::AccessDenied)
+                    .with_message("Only the application that created a tag can change it"),
+            ))
+        }
+        TagAddress::Qualified(q) => q.to_string(),
+        TagAddress::Bare(t) => format!("{t}@{}", caller.handle),
+    };
+    let mut conn = infra.pool.get().await?;
+    let record = tags::find_by_qualified(&mut conn, &qualified)
+        .await?
+        .filter(|r| r.tag.application_id == caller.app_id)
+        .ok_or(ErrorCode::TagNotFound)?;
+    tags::set_status(&mut conn, record.tag.id, status).await?;
+    state
+        .cache
+        .invalidate(&record.tag.tag_string, &record.tag.qualified_address)
+        .await;
+    let updated = tags::find_record(&mut conn, record.tag.id).await?;
+    let message = if status == ACTIVE {
+        "Tag enabled"
+    } else {
+        "Tag disabled"
+    };
+    Ok(ApiResponse::ok(tag_view(&updated))
+        .with_message(message)
+        .respond())
+}

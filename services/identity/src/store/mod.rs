@@ -1,0 +1,6 @@
+//! Diesel queries over identity's own tables; nothing here knows about HTTP.
+
+pub mod applications;
+pub mod schema;
+pub mod subjects;
+pub mod tags;

@@ -1,0 +1,52 @@
+// Mirrors migrations/identity.
+
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        name -> Text,
+        app_handle -> Text,
+        client_id -> Uuid,
+        client_secret_hash -> Text,
+        webhook_secret_enc -> Text,
+        transaction_webhook_url -> Nullable<Text>,
+        redirect_uris -> Nullable<Text>,
+        metadata -> Nullable<Text>,
+        app_public_jwk -> Jsonb,
+        encryption_enabled -> Bool,
+        key_version -> Int4,
+        active -> Bool,
+        deactivated_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    subjects (id) {
+        id -> Uuid,
+        application_id -> Uuid,
+        external_id -> Text,
+        display_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        metadata -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Uuid,
+        application_id -> Uuid,
+        subject_id -> Uuid,
+        tag_string -> Text,
+        qualified_address -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(subjects -> applications (application_id));
+diesel::joinable!(tags -> applications (application_id));
+diesel::joinable!(tags -> subjects (subject_id));
+diesel::allow_tables_to_appear_in_same_query!(applications, subjects, tags);

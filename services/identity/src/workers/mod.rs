@@ -1,0 +1,3 @@
+//! Background work identity runs beside its API.
+
+pub mod revocation_sync;

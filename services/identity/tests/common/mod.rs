@@ -1,0 +1,158 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use idaas_testkit::{test_settings, TestDb, TestKeys};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+
+/// Identity running in-process on port 0 with its own database, topic prefix and keys.
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub keys: TestKeys,
+    pub topic_prefix: String,
+    pub db: TestDb,
+}
+
+pub struct RegisteredApp {
+    pub id: String,
+    pub handle: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub webhook_secret: String,
+    pub token: String,
+}
+
+pub async fn spawn() -> TestApp {
+    let db = TestDb::create().await;
+    let topic_prefix = format!("t{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let keys = TestKeys::generate();
+    let settings = test_settings("identity", &db.name, &topic_prefix, &keys);
+    let running = identity::build(settings).await.expect("identity starts");
+    let base = format!("http://127.0.0.1:{}", running.port);
+    tokio::spawn(running.server);
+    TestApp {
+        base,
+        http: Client::new(),
+        keys,
+        topic_prefix,
+        db,
+    }
+}
+
+pub fn unique_handle(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+pub async fn body(resp: Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let v = resp.json::<Value>().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        payload: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(path)).json(&payload);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        body(req.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        body(req.send().await.unwrap()).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        body(
+            self.http
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn register(&self, handle: &str) -> RegisteredApp {
+        let (status, v) = self
+            .post(
+                "/v1/applications",
+                None,
+                json!({
+                    "name": format!("App {handle}"),
+                    "appHandle": handle,
+                    "transactionWebhookUrl": "https://example.com/hook",
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let d = &v["data"];
+        let client_id = d["clientId"].as_str().unwrap().to_owned();
+        let client_secret = d["clientSecret"].as_str().unwrap().to_owned();
+        let token = self.token(&client_id, &client_secret).await;
+        RegisteredApp {
+            id: d["id"].as_str().unwrap().to_owned(),
+            handle: handle.to_owned(),
+            client_id,
+            client_secret,
+            webhook_secret: d["webhookSecret"].as_str().unwrap().to_owned(),
+            token,
+        }
+    }
+
+    pub async fn token(&self, client_id: &str, secret: &str) -> String {
+        let (status, v) = self
+            .post(
+                "/v1/auth/token",
+                None,
+                json!({"client_id": client_id, "client_secret": secret}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v["data"]["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn subject(&self, token: &str, external_id: &str) -> String {
+        let (status, v) = self
+            .post(
+                "/v1/subjects",
+                Some(token),
+                json!({"externalId": external_id, "displayName": "Alice Adeyemi"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        v["data"]["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn tag(&self, token: &str, subject: &str, tag: &str) -> (StatusCode, Value) {
+        self.post(
+            "/v1/tags",
+            Some(token),
+            json!({"tag": tag, "subjectId": subject}),
+        )
+        .await
+    }
+}
+
+pub fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
+    assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
+    assert_eq!(resp.1["success"], false, "{}", resp.1);
+    assert_eq!(resp.1["errorCode"], code, "{}", resp.1);
+}

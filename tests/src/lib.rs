@@ -1,0 +1,7 @@
+//! Boots the whole platform as separate processes (the real binaries), each on a free port with
+//! its own fresh database, sharing one fresh topic prefix and key set, and tears it down after.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+mod platform;
+
+pub use platform::Platform;

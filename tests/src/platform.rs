@@ -1,0 +1,194 @@
+use std::{
+    collections::HashMap,
+    fs::File,
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use idaas_testkit::{kafka_brokers, postgres_server_url, redis_url, TestDb, TestKeys};
+
+const SERVICES: [&str; 6] = [
+    "identity",
+    "transaction",
+    "ledger",
+    "webhook-dispatcher",
+    "settlement",
+    "gateway",
+];
+
+/// The running platform; dropping it stops every process and drops the databases.
+pub struct Platform {
+    pub gateway: String,
+    pub http: reqwest::Client,
+    children: Vec<(String, Child)>,
+    log_dir: PathBuf,
+    _dbs: Vec<TestDb>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn bin_dir() -> PathBuf {
+    std::env::var("IDAAS_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target/debug"))
+}
+
+fn env_key(service: &str, key: &str) -> String {
+    format!(
+        "IDAAS__SERVICES__{}__{}",
+        service.to_uppercase(),
+        key.to_uppercase()
+    )
+}
+
+impl Platform {
+    pub async fn start() -> Platform {
+        let bins = bin_dir();
+        for s in SERVICES {
+            assert!(
+                bins.join(s).is_file(),
+                "{} missing: build the services first (scripts/test.sh does: cargo build -p {s} ...)",
+                bins.join(s).display()
+            );
+        }
+        let ports: HashMap<&str, u16> = SERVICES.iter().map(|s| (*s, free_port())).collect();
+        let keys = TestKeys::generate();
+        let prefix = format!("e{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let log_dir =
+            std::env::temp_dir().join(format!("idaas-e2e-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&log_dir).expect("log dir");
+
+        let mut env: Vec<(String, String)> = vec![
+            ("IDAAS_PROFILE".into(), "local".into()),
+            (
+                "IDAAS_CONFIG_DIR".into(),
+                repo_root().join("config").display().to_string(),
+            ),
+            ("IDAAS__DATABASE__URL".into(), postgres_server_url()),
+            ("IDAAS__DATABASE__POOL_SIZE".into(), "4".into()),
+            ("IDAAS__REDIS__URL".into(), redis_url()),
+            ("IDAAS__KAFKA__BROKERS".into(), kafka_brokers()),
+            ("IDAAS__KAFKA__TOPIC_PREFIX".into(), prefix),
+            ("IDAAS__KAFKA__PARTITIONS".into(), "1".into()),
+            (
+                "IDAAS__KEYS__TOKEN_SIGNING_KEY".into(),
+                keys.token_signing_key.clone(),
+            ),
+            (
+                "IDAAS__KEYS__REQUEST_ENCRYPTION_KEY".into(),
+                keys.request_encryption_key.clone(),
+            ),
+            ("IDAAS__KEYS__AT_REST_KEY".into(), keys.at_rest_key.clone()),
+            (
+                "IDAAS__AUTH__JWKS_URL".into(),
+                format!(
+                    "http://127.0.0.1:{}/.well-known/jwks.json",
+                    ports["identity"]
+                ),
+            ),
+            (
+                "IDAAS__RATE_LIMITS__DEFAULT_PER_MINUTE".into(),
+                "100000".into(),
+            ),
+            (
+                "IDAAS__RATE_LIMITS__TOKEN_PER_MINUTE".into(),
+                "100000".into(),
+            ),
+            (
+                "IDAAS__RATE_LIMITS__TRANSACTIONS_PER_MINUTE".into(),
+                "100000".into(),
+            ),
+            ("IDAAS__TELEMETRY__LOG_FORMAT".into(), "json".into()),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        let mut dbs = Vec::new();
+        for s in SERVICES {
+            env.push((env_key(s, "port"), ports[s].to_string()));
+            env.push((env_key(s, "url"), format!("http://127.0.0.1:{}", ports[s])));
+            if s != "gateway" {
+                let db = TestDb::create().await;
+                env.push((env_key(s, "database"), db.name.clone()));
+                dbs.push(db);
+            }
+        }
+
+        let mut children = Vec::new();
+        for s in SERVICES {
+            let log = File::create(log_dir.join(format!("{s}.log"))).expect("log file");
+            let err = log.try_clone().expect("log file");
+            let child = Command::new(bins.join(s))
+                .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .stdout(Stdio::from(log))
+                .stderr(Stdio::from(err))
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {s}: {e}"));
+            children.push((s.to_owned(), child));
+        }
+        let platform = Platform {
+            gateway: format!("http://127.0.0.1:{}", ports["gateway"]),
+            http: reqwest::Client::new(),
+            children,
+            log_dir,
+            _dbs: dbs,
+        };
+        platform.wait_healthy().await;
+        platform
+    }
+
+    async fn wait_healthy(&self) {
+        let url = format!("{}/actuator/health", self.gateway);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok(r) = self.http.get(&url).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("platform not healthy after 120 s\n{}", self.logs());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// The tail of every service log, for failure messages.
+    pub fn logs(&self) -> String {
+        let mut out = String::new();
+        for (s, _) in &self.children {
+            let text =
+                std::fs::read_to_string(self.log_dir.join(format!("{s}.log"))).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            out.push_str(&format!("--- {s} ---\n"));
+            for line in tail.into_iter().rev() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api{path}", self.gateway)
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.log_dir);
+    }
+}
