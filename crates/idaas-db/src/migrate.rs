@@ -5,7 +5,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use crate::DbError;
 
 /// Arbitrary but fixed: every replica of a service contends for this one advisory lock.
-const MIGRATION_LOCK: i64 = 0x1DAA5_0001;
+const MIGRATION_LOCK: i64 = 0x0001_DAA5_0001;
 
 /// The database may come up after the service (compose, Kubernetes): keep trying this long.
 const CONNECT_ATTEMPTS: u32 = 30;

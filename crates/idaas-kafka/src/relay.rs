@@ -17,7 +17,7 @@ use crate::{headers, outbox::outbox, KafkaError};
 
 const BATCH: i64 = 500;
 /// One relay at a time per database publishes, which keeps the outbox order on the topic.
-const RELAY_LOCK: i64 = 0x1DAA5_0002;
+const RELAY_LOCK: i64 = 0x0001_DAA5_0002;
 const RETENTION_DAYS: i64 = 7;
 
 #[derive(Queryable, Selectable)]
