@@ -105,12 +105,15 @@ impl TokenVerifier {
             return Ok(k.clone());
         }
         self.refresh().await?;
-        self.keys
-            .read()
-            .await
-            .get(kid)
-            .cloned()
-            .ok_or(VerifyError::Invalid)
+        let keys = self.keys.read().await;
+        match keys.get(kid) {
+            Some(k) => Ok(k.clone()),
+            // Nothing loaded yet (identity unreachable): not the caller's fault.
+            None if keys.is_empty() => Err(VerifyError::KeysUnavailable(
+                "no token signing keys loaded".into(),
+            )),
+            None => Err(VerifyError::Invalid),
+        }
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {

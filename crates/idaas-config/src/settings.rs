@@ -76,6 +76,10 @@ pub struct TelemetrySettings {
 pub struct HttpSettings {
     pub host: String,
     pub max_body_bytes: usize,
+    /// Behind an ingress the TCP peer is the proxy: take the client address from
+    /// `X-Forwarded-For`/`Forwarded` only when this is set (never on a directly exposed port).
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,61 @@
+//! Reading the request body under the size limit, and turning a JWE body into plain JSON.
+
+use actix_web::{http::header::HeaderMap, web};
+use futures::StreamExt;
+use idaas_api::{ApiError, ErrorCode};
+use idaas_auth::AuthenticatedApp;
+
+pub const CONTENT_ENCRYPTION: &str = "content-encryption";
+
+/// Reads at most `limit` bytes; more is `413`, before anything is buffered past the limit.
+pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::validation(vec![format!("unreadable body: {e}")]))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+pub fn is_jwe(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_ENCRYPTION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("jwe"))
+}
+
+/// What to forward: the plaintext of a JWE body, or the body as sent. An application with
+/// `encryptionEnabled` may not send a plain body to an authenticated endpoint.
+pub fn prepare(
+    headers: &HeaderMap,
+    body: web::Bytes,
+    caller: Option<&AuthenticatedApp>,
+    key: &p256::SecretKey,
+) -> Result<(web::Bytes, bool), ApiError> {
+    if is_jwe(headers) {
+        let compact = std::str::from_utf8(&body).map_err(|_| decryption_failed())?;
+        let plain = idaas_crypto::jwe::decrypt_compact(compact, key).map_err(|e| {
+            tracing::info!(error = %e, "JWE request body rejected");
+            decryption_failed()
+        })?;
+        return Ok((web::Bytes::from(plain), true));
+    }
+    if caller.is_some_and(|c| c.encryption_enabled) && !body.is_empty() {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
+            .with_message("This application has encryptionEnabled: request bodies must be JWE")
+            .with_errors(vec![
+                "encrypt the body to GET /v1/keys/idaas (ECDH-ES+A256KW, A256GCM) and set Content-Encryption: JWE".into(),
+            ]));
+    }
+    Ok((body, false))
+}
+
+fn decryption_failed() -> ApiError {
+    ApiError::new(ErrorCode::DecryptionFailed).with_errors(vec![
+        "JWE payload could not be decrypted or is malformed".into(),
+    ])
+}

@@ -1,0 +1,166 @@
+//! Section 17's limits as fixed one-minute windows in Redis, shared by every gateway replica.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::http::Method;
+use idaas_config::RateLimitSettings;
+use redis::aio::ConnectionManager;
+
+const WINDOW_SECS: u64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// `POST /v1/auth/token`, per client IP.
+    Token,
+    /// `POST /v1/transactions`, per application.
+    Transactions,
+    /// Everything else, per client IP.
+    Default,
+}
+
+impl Bucket {
+    pub fn of(method: &Method, path: &str) -> Bucket {
+        match (method.as_str(), path.trim_end_matches('/')) {
+            ("POST", "/v1/auth/token") => Bucket::Token,
+            ("POST", "/v1/transactions") => Bucket::Transactions,
+            _ => Bucket::Default,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Bucket::Token => "token",
+            Bucket::Transactions => "transactions",
+            Bucket::Default => "default",
+        }
+    }
+
+    fn limit(self, limits: &RateLimitSettings) -> u32 {
+        match self {
+            Bucket::Token => limits.token_per_minute,
+            Bucket::Transactions => limits.transactions_per_minute,
+            Bucket::Default => limits.default_per_minute,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub retry_after: u64,
+}
+
+/// The verdict for the `count`-th request of a window.
+pub fn decide(count: u64, limit: u32, now_secs: u64) -> Decision {
+    let retry_after = WINDOW_SECS - now_secs % WINDOW_SECS;
+    Decision {
+        allowed: count <= u64::from(limit),
+        remaining: u64::from(limit)
+            .saturating_sub(count)
+            .try_into()
+            .unwrap_or(u32::MAX),
+        retry_after: retry_after.max(1),
+    }
+}
+
+#[derive(Clone)]
+pub struct RateLimiter {
+    conn: ConnectionManager,
+    limits: RateLimitSettings,
+}
+
+impl RateLimiter {
+    pub async fn connect(url: &str, limits: RateLimitSettings) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        Ok(Self {
+            conn: ConnectionManager::new(client).await?,
+            limits,
+        })
+    }
+
+    /// `None` when Redis cannot answer: limits fail open (logged); authentication, which
+    /// guards data, fails closed elsewhere.
+    pub async fn check(&self, bucket: Bucket, subject: &str) -> Option<Decision> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let key = format!("idaas:rl:{}:{subject}:{}", bucket.name(), now / WINDOW_SECS);
+        let mut conn = self.conn.clone();
+        let result: Result<(u64,), _> = redis::pipe()
+            .atomic()
+            .incr(&key, 1u64)
+            .expire(&key, (WINDOW_SECS + 1) as i64)
+            .ignore()
+            .query_async(&mut conn)
+            .await;
+        match result {
+            Ok((count,)) => Some(decide(count, bucket.limit(&self.limits), now)),
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limiter unavailable; allowing request");
+                None
+            }
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), redis::RedisError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_follow_the_guide() {
+        assert_eq!(Bucket::of(&Method::POST, "/v1/auth/token"), Bucket::Token);
+        assert_eq!(
+            Bucket::of(&Method::POST, "/v1/transactions"),
+            Bucket::Transactions
+        );
+        assert_eq!(
+            Bucket::of(&Method::GET, "/v1/transactions"),
+            Bucket::Default
+        );
+        assert_eq!(
+            Bucket::of(&Method::POST, "/v1/transactions/TXN-1/accept"),
+            Bucket::Default
+        );
+        assert_eq!(Bucket::of(&Method::GET, "/v1/tags/alice"), Bucket::Default);
+    }
+
+    #[test]
+    fn window_math() {
+        assert_eq!(
+            decide(1, 10, 120),
+            Decision {
+                allowed: true,
+                remaining: 9,
+                retry_after: 60
+            }
+        );
+        assert_eq!(
+            decide(10, 10, 150),
+            Decision {
+                allowed: true,
+                remaining: 0,
+                retry_after: 30
+            }
+        );
+        assert_eq!(
+            decide(11, 10, 179),
+            Decision {
+                allowed: false,
+                remaining: 0,
+                retry_after: 1
+            }
+        );
+    }
+}

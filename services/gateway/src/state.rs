@@ -1,0 +1,80 @@
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use idaas_auth::{Authenticator, Revocations, TokenVerifier};
+use idaas_config::Settings;
+use idaas_crypto::keys::EcKeyPair;
+use idaas_service::{retry, StartupError};
+
+use crate::{rate_limit::RateLimiter, routing::Backend};
+
+/// Backend calls time out well before a client would give up on us.
+const BACKEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct GatewayState {
+    pub settings: Settings,
+    pub http: reqwest::Client,
+    pub authenticator: Authenticator,
+    pub limiter: RateLimiter,
+    pub request_key: EcKeyPair,
+    backends: HashMap<&'static str, String>,
+}
+
+impl GatewayState {
+    pub async fn from_settings(settings: Settings) -> Result<Self, StartupError> {
+        let pem = settings.keys.request_encryption_key.expose();
+        if pem.trim().is_empty() {
+            return Err(StartupError::Keys(
+                "keys.request_encryption_key is not set (make up writes config/local.secrets.toml; \
+                 elsewhere set IDAAS__KEYS__REQUEST_ENCRYPTION_KEY)"
+                    .into(),
+            ));
+        }
+        let request_key = EcKeyPair::from_pkcs8_pem(pem)
+            .map_err(|e| StartupError::Keys(format!("keys.request_encryption_key: {e}")))?;
+        let mut backends = HashMap::new();
+        for b in Backend::ALL {
+            let url = settings
+                .service(b.name())
+                .map(|s| s.url.trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| {
+                    StartupError::Other(format!("services.{}.url is not set", b.name()))
+                })?;
+            backends.insert(b.name(), url);
+        }
+        let redis_url = settings.redis.url.expose().clone();
+        let revocations = retry("redis", 30, || Revocations::connect(&redis_url))
+            .await
+            .map_err(|e| StartupError::Redis(e.to_string()))?;
+        let limits = settings.rate_limits.clone();
+        let limiter = retry("redis", 30, || {
+            RateLimiter::connect(&redis_url, limits.clone())
+        })
+        .await
+        .map_err(|e| StartupError::Redis(e.to_string()))?;
+        let verifier = Arc::new(TokenVerifier::from_jwks_url(
+            &settings.auth.issuer,
+            &settings.auth.jwks_url,
+        ));
+        let http = reqwest::Client::builder()
+            .timeout(BACKEND_TIMEOUT)
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        Ok(Self {
+            authenticator: Authenticator::new(verifier, revocations),
+            settings,
+            http,
+            limiter,
+            request_key,
+            backends,
+        })
+    }
+
+    pub fn backend_url(&self, backend: Backend) -> &str {
+        self.backends
+            .get(backend.name())
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+}
