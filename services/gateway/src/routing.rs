@@ -58,15 +58,15 @@ pub fn route(path: &str) -> Option<Backend> {
 /// Endpoints the guide marks Public: everything else needs a bearer token.
 pub fn is_public(method: &Method, path: &str) -> bool {
     let s = segments(path);
-    match (method.as_str(), s.as_slice()) {
-        ("POST", ["v1", "applications"]) => true,
-        ("POST", ["v1", "auth", "token"]) => true,
-        ("GET", ["v1", "keys", "idaas"]) => true,
-        ("GET", ["v1", "tags", _tag]) => true,
-        ("GET", ["v1", "consent", _token]) => true,
-        ("POST", ["v1", "consent", _token, "approve" | "deny"]) => true,
-        _ => false,
-    }
+    matches!(
+        (method.as_str(), s.as_slice()),
+        ("POST", ["v1", "applications"])
+            | ("POST", ["v1", "auth", "token"])
+            | ("GET", ["v1", "keys", "idaas"])
+            | ("GET", ["v1", "tags", _])
+            | ("GET", ["v1", "consent", _])
+            | ("POST", ["v1", "consent", _, "approve" | "deny"])
+    )
 }
 
 #[cfg(test)]
