@@ -18,8 +18,9 @@ log "building the service binaries for the end-to-end test"
 cargo build $(printf -- '-p %s ' "${SERVICES[@]}") >&2
 
 if cargo nextest --version >/dev/null 2>&1; then
+  # Doc tests first: nextest's summary should be the last word on what ran.
+  cargo test --workspace --doc --quiet
   cargo nextest run --workspace --no-fail-fast
-  cargo test --workspace --doc
 else
   cargo test --workspace --no-fail-fast
 fi
