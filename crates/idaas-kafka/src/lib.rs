@@ -12,7 +12,7 @@ mod topics;
 pub use admin::{ensure_topics, probe};
 pub use client::{build_consumer, build_producer};
 pub use error::KafkaError;
-pub use outbox::{insert_outbox, OutboxMessage};
+pub use outbox::{insert_outbox, OutboxMessage, OUTBOX_MIGRATIONS};
 pub use relay::{OutboxRelay, RelayHandle};
 pub use topics::Topics;
 

@@ -4,7 +4,11 @@ use uuid::Uuid;
 
 use idaas_telemetry::TraceHeaders;
 
-// Every service that publishes has this table in its own database (see its migrations).
+/// The outbox table's schema (migrations/outbox). Every publishing service applies it to its
+/// own database before its own migrations, so the table and the code that reads it stay one.
+pub const OUTBOX_MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("../../migrations/outbox");
+
 diesel::table! {
     outbox (id) {
         id -> Uuid,

@@ -21,12 +21,13 @@ pub struct Infra {
 }
 
 impl Infra {
-    /// Connects to the service's database (running its migrations) and to the broker
+    /// Connects to the service's database (running the outbox's migrations, then its own, if
+    /// it has any yet) and to the broker
     /// (creating the platform's topics), and starts the outbox relay in the background.
     pub async fn start(
         service: &str,
         settings: Settings,
-        migrations: EmbeddedMigrations,
+        migrations: Option<EmbeddedMigrations>,
         verifier: Arc<TokenVerifier>,
     ) -> Result<Self, StartupError> {
         let db_name = settings
@@ -34,7 +35,10 @@ impl Infra {
             .map(|s| s.database.clone())
             .unwrap_or_default();
         let url = settings.database.url_for(&db_name);
-        idaas_db::run_migrations(url.expose(), migrations).await?;
+        idaas_db::run_migrations(url.expose(), idaas_kafka::OUTBOX_MIGRATIONS).await?;
+        if let Some(own) = migrations {
+            idaas_db::run_migrations(url.expose(), own).await?;
+        }
         let pool = idaas_db::connect(url.expose(), settings.database.pool_size)?;
 
         let topics = Topics::new(settings.kafka.topic_prefix.clone());

@@ -89,7 +89,7 @@ where
 pub async fn start<F>(
     service: &str,
     settings: idaas_config::Settings,
-    migrations: idaas_db::EmbeddedMigrations,
+    migrations: Option<idaas_db::EmbeddedMigrations>,
     routes: F,
 ) -> Result<Running, StartupError>
 where

@@ -27,7 +27,7 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
     // Identity holds the signing keys, so it verifies against them directly, not over HTTP.
     let verifier = TokenVerifier::with_keys(&settings.auth.issuer, &state.signing_public_keys())
         .map_err(|e| StartupError::Keys(e.to_string()))?;
-    let infra = Infra::start(SERVICE, settings, MIGRATIONS, Arc::new(verifier)).await?;
+    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), Arc::new(verifier)).await?;
     tokio::spawn(workers::revocation_sync::run(
         infra.pool.clone(),
         infra.authenticator.revocations().clone(),
