@@ -1,16 +1,25 @@
-.PHONY: up down test fmt lint logs
+# Local platform. Scripts in scripts/; they work from any directory.
+.PHONY: help up down test fmt lint logs
 
-## Run the whole platform locally (PostgreSQL, Redis, tansu, six services).
+help:
+	@echo "make up     run the whole platform locally (PostgreSQL, Redis, tansu, six services)"
+	@echo "make down   stop what make up started"
+	@echo "make test   every test: unit, integration (real PostgreSQL/Redis/broker), end to end"
+	@echo "make fmt    format the code"
+	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make logs   follow the logs of what make up started"
+
+## Run the whole platform locally; the API is then at http://127.0.0.1:8080/api.
 up:
-	@scripts/up.sh
+	@bash scripts/up.sh
 
 ## Stop what `make up` started.
 down:
-	@scripts/down.sh
+	@bash scripts/down.sh
 
 ## Unit, integration (real PostgreSQL/Redis/broker) and end-to-end tests.
 test:
-	@scripts/test.sh
+	@bash scripts/test.sh
 
 fmt:
 	cargo fmt --all
@@ -20,4 +29,5 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 logs:
-	@tail -n 50 -F .run/logs/*.log
+	@ls .run/logs/*.log >/dev/null 2>&1 || { echo "no logs yet in .run/logs (make up first)"; exit 1; }
+	tail -n 50 -F .run/logs/*.log

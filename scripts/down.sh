@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# make down: stops, by pid, what make up started (services first, then the broker).
+# make down: stops, by pid, what make up started: the services (gateway first), then the
+# tansu broker if scripts/ensure-tansu.sh started it. Removes stale pid files. PostgreSQL and
+# Redis are left running. Never kills by name.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-stop() {
-  local name="$1" pidfile="$RUN_DIR/$1.pid"
-  [[ -f "$pidfile" ]] || return 0
-  local pid; pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-    log "stopped $name"
-  fi
-  rm -f "$pidfile"
-}
-
-for svc in gateway "${SERVICES[@]}"; do stop "$svc"; done
-stop tansu
+for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_pid "${SERVICES[i]}"; done
+stop_pid tansu
+# Any other stale pid file.
+for f in "$RUN_DIR"/*.pid; do
+  [[ -e "$f" ]] || continue
+  name="$(basename "$f" .pid)"
+  pid_alive "$name" || rm -f "$f"
+done
+log "down"

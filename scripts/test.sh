@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
 # make test: unit tests, integration tests on the real PostgreSQL/Redis/broker, and the
-# end-to-end test that runs the six binaries as processes.
+# end-to-end test that runs the six service binaries as processes (built here, debug profile).
+# Extra arguments go to the test runner (cargo nextest run / cargo test), e.g. a test filter.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/ensure-postgres.sh"
-"$ROOT/scripts/ensure-redis.sh"
-"$ROOT/scripts/ensure-tansu.sh"
-
-export IDAAS_TEST_DATABASE_URL="${IDAAS_TEST_DATABASE_URL:-$PG_URL}"
-export IDAAS_TEST_KAFKA_BROKERS="${IDAAS_TEST_KAFKA_BROKERS:-$KAFKA_HOST:$KAFKA_PORT}"
+# Tests create their own databases on this server; make sure it and the broker are there.
+# Defaults: the platform settings (IDAAS__DATABASE__URL, ...), else the local services.
+export IDAAS_TEST_DATABASE_URL="${IDAAS_TEST_DATABASE_URL:-$(pg_server_url "$PG_URL")}"
+export IDAAS_TEST_KAFKA_BROKERS="${IDAAS_TEST_KAFKA_BROKERS:-$KAFKA_BROKERS}"
 export IDAAS_TEST_REDIS_URL="${IDAAS_TEST_REDIS_URL:-$REDIS_URL}"
-export IDAAS_BIN_DIR="$ROOT/target/debug"
+IDAAS__DATABASE__URL="$IDAAS_TEST_DATABASE_URL" "$ROOT/scripts/ensure-postgres.sh"
+IDAAS__REDIS__URL="$IDAAS_TEST_REDIS_URL" "$ROOT/scripts/ensure-redis.sh"
+IDAAS__KAFKA__BROKERS="$IDAAS_TEST_KAFKA_BROKERS" "$ROOT/scripts/ensure-tansu.sh"
+target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
+export IDAAS_BIN_DIR="$target_dir/debug"
 
-log "building the service binaries for the end-to-end test"
-cargo build $(printf -- '-p %s ' "${SERVICES[@]}") >&2
+pkgs=()
+for svc in "${SERVICES[@]}"; do pkgs+=(-p "$svc"); done
+log "building the service binaries for the end-to-end test: cargo build ${pkgs[*]}"
+cargo build "${pkgs[@]}"
 
+status=0
 if cargo nextest --version >/dev/null 2>&1; then
-  # Doc tests first: nextest's summary should be the last word on what ran.
-  cargo test --workspace --doc --quiet
-  cargo nextest run --workspace --no-fail-fast
+  # nextest does not run doc tests: cargo test --doc does, first, so nextest's summary closes.
+  log "doc tests: cargo test --workspace --doc"
+  cargo test --workspace --doc || status=$?
+  log "tests: cargo nextest run --workspace --no-fail-fast $*"
+  cargo nextest run --workspace --no-fail-fast "$@" || status=$?
 else
-  cargo test --workspace --no-fail-fast
+  log "tests: cargo test --workspace --no-fail-fast $* (cargo-nextest not installed)"
+  cargo test --workspace --no-fail-fast "$@" || status=$?
 fi
+
+if ((status == 0)); then log "all tests passed"; else warn "tests failed (exit $status)"; fi
+exit "$status"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make up: the whole platform locally, each service its own process. Safe to run twice.
+# make up: the whole platform locally, each service its own background process
+# (logs .run/logs/<svc>.log, pids .run/<svc>.pid). Running it twice is harmless: a service whose
+# pid is alive is left alone. Stop with scripts/down.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -9,41 +11,45 @@ cd "$ROOT"
 "$ROOT/scripts/ensure-tansu.sh"
 "$ROOT/scripts/dev-secrets.sh"
 
-log "building the services (release)"
-cargo build --release $(printf -- '-p %s ' "${SERVICES[@]}") >&2
+pkgs=()
+for svc in "${SERVICES[@]}"; do pkgs+=(-p "$svc"); done
+log "building the services (release): cargo build --release ${pkgs[*]}"
+cargo build --release "${pkgs[@]}"
 
 export IDAAS_PROFILE="${IDAAS_PROFILE:-local}"
+export IDAAS_CONFIG_DIR="${IDAAS_CONFIG_DIR:-$ROOT/config}"
+bin_dir="$ROOT/target/release"
+[[ -z "${CARGO_TARGET_DIR:-}" ]] || bin_dir="$CARGO_TARGET_DIR/release"
+
+started=()
 for svc in "${SERVICES[@]}"; do
-  pidfile="$RUN_DIR/$svc.pid"
-  if pid_alive "$pidfile"; then
-    log "$svc already running (pid $(cat "$pidfile"))"
+  port="$(service_port "$svc")"
+  if pid_alive "$svc"; then
+    log "$svc already running (pid $(pid_of "$svc"))"
     continue
   fi
-  nohup "$ROOT/target/release/$svc" >>"$LOG_DIR/$svc.log" 2>&1 &
-  echo $! >"$pidfile"
-  log "started $svc (pid $!)"
+  rm -f "$(pid_file "$svc")"
+  if port_open 127.0.0.1 "$port"; then
+    if http_ok "http://127.0.0.1:$port/actuator/health"; then
+      warn "$svc: port $port already serves a healthy service not started by make up; leaving it"
+      continue
+    fi
+    die "$svc: port $port is taken by another process; free it or run scripts/down.sh"
+  fi
+  [[ -x "$bin_dir/$svc" ]] || die "$bin_dir/$svc missing after the build"
+  start_bg "$svc" "$bin_dir/$svc"
+  started+=("$svc")
+  log "started $svc (pid $(pid_of "$svc"), port $port, log .run/logs/$svc.log)"
 done
 
-port_of() {
-  case "$1" in
-    gateway) echo 8080 ;; identity) echo 8081 ;; transaction) echo 8082 ;;
-    ledger) echo 8083 ;; webhook-dispatcher) echo 8084 ;; settlement) echo 8085 ;;
-  esac
-}
 for svc in "${SERVICES[@]}"; do
-  url="http://127.0.0.1:$(port_of "$svc")/actuator/health"
-  for i in $(seq 1 120); do
-    if curl -fsS "$url" >/dev/null 2>&1; then break; fi
-    if ! pid_alive "$RUN_DIR/$svc.pid"; then
-      tail -n 40 "$LOG_DIR/$svc.log" >&2 || true
-      die "$svc exited; log above ($LOG_DIR/$svc.log)"
-    fi
-    if [[ "$i" == 120 ]]; then
-      tail -n 40 "$LOG_DIR/$svc.log" >&2 || true
-      die "$svc not healthy after 120 s"
-    fi
-    sleep 1
-  done
-  log "$svc healthy"
+  port="$(service_port "$svc")"
+  # Started by us (pid file): also fail fast if it exits. Otherwise only poll its health.
+  name=""
+  [[ -f "$(pid_file "$svc")" ]] && name="$svc"
+  wait_for_http "http://127.0.0.1:$port/actuator/health" "$svc" "${IDAAS_HEALTH_TIMEOUT:-120}" "$name"
+  log "$svc healthy on http://127.0.0.1:$port"
 done
-log "IDaaS is up: http://127.0.0.1:8080/api  (health: http://127.0.0.1:8080/actuator/health)"
+
+log "IDaaS is up: http://127.0.0.1:$(service_port gateway)/api"
+log "(health: http://127.0.0.1:$(service_port gateway)/actuator/health; logs: make logs; stop: make down)"

@@ -28,10 +28,6 @@ impl Authenticator {
         }
     }
 
-    pub fn verifier(&self) -> &TokenVerifier {
-        &self.verifier
-    }
-
     pub fn revocations(&self) -> &Revocations {
         &self.revocations
     }

@@ -1,14 +1,14 @@
 //! One HTTP stack for every service, so no endpoint can forget tracing, request ids or the
 //! envelope on bad input.
 
-mod client;
 mod extract_errors;
 mod health;
+mod outgoing_context;
 mod request_id;
 
-pub use client::{forward_context, InternalClient};
 pub use extract_errors::{configure_extractors, not_found, resource};
 pub use health::{Component, HealthReport};
+pub use outgoing_context::forward_context;
 pub use request_id::{request_id, RootSpan, REQUEST_ID_HEADER};
 
 pub use tracing_actix_web::TracingLogger;

@@ -12,8 +12,6 @@ pub enum IdentityError {
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
     #[error("crypto: {0}")]
     Crypto(String),
-    #[error("cache: {0}")]
-    Cache(#[from] redis::RedisError),
     #[error("revocation list: {0}")]
     Revocation(#[from] idaas_auth::RevocationError),
 }

@@ -1,30 +1,7 @@
-use std::time::Duration;
-
 use actix_web::HttpRequest;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::REQUEST_ID_HEADER;
-
-/// Service-to-service HTTP: every call carries the current trace context and request id.
-#[derive(Clone)]
-pub struct InternalClient {
-    http: reqwest::Client,
-}
-
-impl InternalClient {
-    pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
-        Ok(Self {
-            http: reqwest::Client::builder()
-                .timeout(timeout)
-                .pool_max_idle_per_host(64)
-                .build()?,
-        })
-    }
-
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-}
 
 /// Headers to send downstream: `traceparent` from the current span and the request id.
 pub fn forward_context(req: Option<&HttpRequest>) -> HeaderMap {
