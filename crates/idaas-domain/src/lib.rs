@@ -1,6 +1,7 @@
 //! Value types that are only ever built by parsing, so code holding one never re-checks it.
 
 mod currency;
+pub mod decimal_json;
 mod handle;
 mod money;
 mod qualified_address;

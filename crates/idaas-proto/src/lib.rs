@@ -7,4 +7,11 @@ pub mod identity {
     }
 }
 
+#[allow(clippy::all)]
+pub mod ledger {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/idaas.ledger.v1.rs"));
+    }
+}
+
 pub use prost::Message;

@@ -1,10 +1,12 @@
 //! Start-up shared by every service: one place decides how a process connects, migrates,
 //! creates its topics, authenticates callers and reports health.
 
+mod error;
 mod infra;
 mod server;
 mod startup;
 
+pub use error::{ServiceError, ServiceResult};
 pub use infra::Infra;
 pub use server::{run, serve, start, Running};
 pub use startup::{bind, load_settings, retry, StartupError};

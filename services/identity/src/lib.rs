@@ -3,7 +3,6 @@
 
 mod cache;
 mod domain;
-mod error;
 mod events;
 mod routes;
 mod state;

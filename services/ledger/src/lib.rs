@@ -1,13 +1,32 @@
-//! Ledger service: per-application wallets and the immutable double-entry ledger.
-//!
-//! Its domain arrives with a later issue; today it runs on the shared chassis: it migrates its
-//! own database (the outbox), creates the platform topics, relays its outbox and answers health.
+//! Ledger service: one wallet per application per currency and an immutable double-entry
+//! ledger. A posting writes exactly one DEBIT and one CREDIT with exact running balances,
+//! once per transaction reference, and announces itself on the ledger topic.
 
+mod app_directory;
+pub mod posting;
+mod posting_request;
+mod routes;
+mod store;
+
+use actix_web::web;
+use idaas_db::{embed_migrations, EmbeddedMigrations};
 use idaas_service::{Running, StartupError};
 
 pub const SERVICE: &str = "ledger";
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/ledger");
 
 pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupError> {
-    // No tables of its own yet: the chassis applies the shared outbox schema.
-    idaas_service::start(SERVICE, settings, None, |_routes| {}).await
+    let identity_url = settings
+        .service("identity")
+        .map(|s| s.url.clone())
+        .unwrap_or_default();
+    let directory = web::Data::new(
+        app_directory::AppDirectory::new(&identity_url)
+            .map_err(|e| StartupError::Other(e.to_string()))?,
+    );
+    idaas_service::start(SERVICE, settings, Some(MIGRATIONS), move |cfg| {
+        cfg.app_data(directory.clone());
+        routes::configure(cfg);
+    })
+    .await
 }

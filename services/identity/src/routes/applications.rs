@@ -9,7 +9,7 @@ use idaas_proto::identity::v1::{
     application_event::Kind, ApplicationDeactivated, ApplicationKeysRotated, ApplicationRegistered,
     WebhookSecretRotated,
 };
-use idaas_service::Infra;
+use idaas_service::{Infra, ServiceError, ServiceResult};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -19,7 +19,6 @@ use super::{
 };
 use crate::{
     domain::registration::RegistrationRequest,
-    error::{IdentityError, IdentityResult},
     events::application_event,
     store::applications::{self, ApplicationRow, NewApplication, HANDLE_UNIQUE},
     IdentityState,
@@ -32,7 +31,7 @@ pub async fn register(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
     body: web::Json<RegistrationRequest>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let reg = body.into_inner().parse()?;
     tracing::Span::current().record("app_handle", reg.handle.as_str());
     let id = Uuid::new_v4();
@@ -43,7 +42,7 @@ pub async fn register(
     let webhook_secret_enc = state
         .cipher
         .encrypt(webhook_secret.expose().as_bytes(), id.as_bytes())
-        .map_err(IdentityError::crypto)?;
+        .map_err(ServiceError::internal)?;
     let new = NewApplication {
         id,
         name: reg.name,
@@ -69,12 +68,12 @@ pub async fn register(
     );
     let mut conn = infra.pool.get().await?;
     let row = conn
-        .transaction::<_, IdentityError, _>(|c| {
+        .transaction::<_, ServiceError, _>(|c| {
             async move {
                 let row =
                     applications::insert(c, &new).await.map_err(|e| {
                         match unique_violation(&e).as_deref() {
-                            Some(HANDLE_UNIQUE) => IdentityError::Api(
+                            Some(HANDLE_UNIQUE) => ServiceError::Api(
                                 ApiError::new(ErrorCode::AppHandleTaken).with_errors(vec![
                                     format!("appHandle '{}' is already taken", new.app_handle),
                                 ]),
@@ -102,7 +101,7 @@ pub async fn register(
 pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let row = own_application(&infra, caller.app_id).await?;
     Ok(ApiResponse::ok(vec![ApplicationView::from(&row)]).respond())
 }
@@ -111,7 +110,7 @@ pub async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let id = parse_id(&path, "id")?;
     // Another tenant's application is indistinguishable from one that does not exist.
     if id != caller.app_id {
@@ -126,10 +125,10 @@ pub async fn deactivate(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let id = parse_id(&path, "id")?;
     if id != caller.app_id {
-        return Err(IdentityError::Api(
+        return Err(ServiceError::Api(
             ApiError::new(ErrorCode::AccessDenied)
                 .with_message("An application can only deactivate itself"),
         ));
@@ -141,7 +140,7 @@ pub async fn deactivate(
     );
     let mut conn = infra.pool.get().await?;
     let row = conn
-        .transaction::<_, IdentityError, _>(|c| {
+        .transaction::<_, ServiceError, _>(|c| {
             async move {
                 let row = applications::deactivate(c, id).await?;
                 insert_outbox(c, &event).await?;
@@ -166,13 +165,13 @@ pub async fn deactivate(
 pub async fn rotate_keys(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let keypair = EcKeyPair::generate();
     let jwk = keypair.public_jwk();
     let mut conn = infra.pool.get().await?;
     let topics = infra.topics.clone();
     let row = conn
-        .transaction::<_, IdentityError, _>(|c| {
+        .transaction::<_, ServiceError, _>(|c| {
             async move {
                 let row = applications::set_public_key(c, caller.app_id, jwk).await?;
                 let event = application_event(
@@ -202,19 +201,19 @@ pub async fn rotate_webhook_secret(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let secret = secret_hash::generate_secret();
     let encrypted = state
         .cipher
         .encrypt(secret.expose().as_bytes(), caller.app_id.as_bytes())
-        .map_err(IdentityError::crypto)?;
+        .map_err(ServiceError::internal)?;
     let event = application_event(
         &infra.topics,
         caller.app_id,
         Kind::WebhookSecretRotated(WebhookSecretRotated {}),
     );
     let mut conn = infra.pool.get().await?;
-    conn.transaction::<_, IdentityError, _>(|c| {
+    conn.transaction::<_, ServiceError, _>(|c| {
         async move {
             applications::set_webhook_secret(c, caller.app_id, &encrypted).await?;
             insert_outbox(c, &event).await?;
@@ -229,7 +228,7 @@ pub async fn rotate_webhook_secret(
         .respond())
 }
 
-async fn own_application(infra: &Infra, id: Uuid) -> IdentityResult<ApplicationRow> {
+async fn own_application(infra: &Infra, id: Uuid) -> ServiceResult<ApplicationRow> {
     let mut conn = infra.pool.get().await?;
     applications::find(&mut conn, id)
         .await?

@@ -2,12 +2,12 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use idaas_api::{ApiError, ApiResponse, ErrorCode};
 use idaas_crypto::secret_hash;
-use idaas_service::Infra;
+use idaas_service::{Infra, ServiceResult};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{error::IdentityResult, store::applications, IdentityState};
+use crate::{store::applications, IdentityState};
 
 #[derive(Deserialize)]
 struct Credentials {
@@ -73,7 +73,7 @@ pub async fn token(
     body: web::Bytes,
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let (client_id, client_secret) = credentials(&req, &body)?;
     let app = match Uuid::parse_str(&client_id) {
         Ok(id) => {

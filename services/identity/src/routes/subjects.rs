@@ -3,7 +3,7 @@ use chrono::Utc;
 use idaas_api::{ApiError, ApiResponse, ErrorCode, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_db::unique_violation;
-use idaas_service::Infra;
+use idaas_service::{Infra, ServiceError, ServiceResult};
 use uuid::Uuid;
 
 use super::{
@@ -12,7 +12,6 @@ use super::{
 };
 use crate::{
     domain::subject::SubjectRequest,
-    error::{IdentityError, IdentityResult},
     store::{
         subjects::{self, SubjectRow, EXTERNAL_ID_UNIQUE},
         tags,
@@ -23,7 +22,7 @@ pub async fn create(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     body: web::Json<SubjectRequest>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let new = body.into_inner().parse()?;
     let row = SubjectRow {
         id: Uuid::new_v4(),
@@ -37,7 +36,7 @@ pub async fn create(
     let mut conn = infra.pool.get().await?;
     let saved = subjects::insert(&mut conn, &row).await.map_err(|e| {
         match unique_violation(&e).as_deref() {
-            Some(EXTERNAL_ID_UNIQUE) => IdentityError::Api(
+            Some(EXTERNAL_ID_UNIQUE) => ServiceError::Api(
                 ApiError::new(ErrorCode::SubjectExternalIdExists).with_errors(vec![format!(
                     "externalId '{}' already exists",
                     row.external_id
@@ -55,7 +54,7 @@ pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     query: web::Query<PageQuery>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let (page, size) = query.validate()?;
     let mut conn = infra.pool.get().await?;
     let (rows, total) = subjects::page(&mut conn, caller.app_id, page, size).await?;
@@ -68,7 +67,7 @@ pub(super) async fn owned_subject(
     infra: &Infra,
     caller: &AuthenticatedApp,
     id: Uuid,
-) -> IdentityResult<SubjectRow> {
+) -> ServiceResult<SubjectRow> {
     let mut conn = infra.pool.get().await?;
     match subjects::find(&mut conn, id).await? {
         Some(s) if s.application_id == caller.app_id => Ok(s),
@@ -80,7 +79,7 @@ pub async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let id = parse_id(&path, "id")?;
     let subject = owned_subject(&infra, &caller, id).await?;
     Ok(ApiResponse::ok(SubjectView::from(&subject)).respond())
@@ -90,7 +89,7 @@ pub async fn tags(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let id = parse_id(&path, "id")?;
     owned_subject(&infra, &caller, id).await?;
     let mut conn = infra.pool.get().await?;

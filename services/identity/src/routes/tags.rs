@@ -4,14 +4,13 @@ use idaas_api::{ApiError, ApiResponse, ErrorCode, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_db::unique_violation;
 use idaas_domain::{AppHandle, QualifiedAddress, TagAddress};
-use idaas_service::Infra;
+use idaas_service::{Infra, ServiceError, ServiceResult};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::views::{public_tag_view, tag_view};
 use crate::{
     domain::tag::TagRequest,
-    error::{IdentityError, IdentityResult},
     store::{
         applications, subjects,
         tags::{self, TagRow, ACTIVE, APP_TAG_UNIQUE, DISABLED, QUALIFIED_UNIQUE},
@@ -30,7 +29,7 @@ pub async fn create(
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
     body: web::Json<TagRequest>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let new = body.into_inner().parse()?;
     let mut conn = infra.pool.get().await?;
     let subject = subjects::find(&mut conn, new.subject_id)
@@ -59,9 +58,9 @@ pub async fn create(
         let code = match unique_violation(&e).as_deref() {
             Some(APP_TAG_UNIQUE) => ErrorCode::TagExistsInApplication,
             Some(QUALIFIED_UNIQUE) => ErrorCode::TagAlreadyExists,
-            _ => return IdentityError::from(e),
+            _ => return ServiceError::from(e),
         };
-        IdentityError::Api(
+        ServiceError::Api(
             ApiError::new(code).with_errors(vec![format!("tag '{qualified}' already exists")]),
         )
     })?;
@@ -76,7 +75,7 @@ pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     query: web::Query<PageQuery>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let (page, size) = query.validate()?;
     let mut conn = infra.pool.get().await?;
     let (records, total) = tags::page_for_app(&mut conn, caller.app_id, page, size).await?;
@@ -91,7 +90,7 @@ pub async fn resolve(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let address = parse_address(&path)?;
     let key = address.to_string();
     let view = match state.cache.get(&key).await {
@@ -109,7 +108,7 @@ pub async fn resolve(
                             .iter()
                             .map(|r| r.tag.qualified_address.clone())
                             .collect();
-                        return Err(IdentityError::Api(
+                        return Err(ServiceError::Api(
                             ApiError::new(ErrorCode::AmbiguousTag)
                                 .with_message(format!(
                                     "Tag '{t}' exists on more than one application; use a qualified address"
@@ -137,7 +136,7 @@ pub async fn disable(
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     set_status(&infra, &state, &caller, &path, DISABLED).await
 }
 
@@ -146,7 +145,7 @@ pub async fn enable(
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     set_status(&infra, &state, &caller, &path, ACTIVE).await
 }
 
@@ -157,10 +156,10 @@ async fn set_status(
     caller: &AuthenticatedApp,
     raw: &str,
     status: &str,
-) -> IdentityResult<HttpResponse> {
+) -> ServiceResult<HttpResponse> {
     let qualified = match parse_address(raw)? {
         TagAddress::Qualified(q) if q.app.as_str() != caller.handle => {
-            return Err(IdentityError::Api(
+            return Err(ServiceError::Api(
                 ApiError::new(ErrorCode::AccessDenied)
                     .with_message("Only the application that created a tag can change it"),
             ))

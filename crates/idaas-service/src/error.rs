@@ -1,0 +1,64 @@
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use idaas_api::{ApiError, ErrorCode};
+
+/// What a handler can fail with, in any service; mapped to the envelope in exactly one place.
+/// Domain refusals are `Api`; infrastructure failures become 503 (retry) or 500 (logged).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<ErrorCode> for ServiceError {
+    fn from(code: ErrorCode) -> Self {
+        ServiceError::Api(ApiError::new(code))
+    }
+}
+
+impl From<idaas_auth::RevocationError> for ServiceError {
+    fn from(e: idaas_auth::RevocationError) -> Self {
+        ServiceError::Unavailable(e.to_string())
+    }
+}
+
+impl ServiceError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        ServiceError::Internal(e.to_string())
+    }
+
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        ServiceError::Unavailable(e.to_string())
+    }
+
+    fn is_unavailable(&self) -> bool {
+        matches!(self, ServiceError::Pool(_) | ServiceError::Unavailable(_))
+    }
+}
+
+impl ResponseError for ServiceError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ServiceError::Api(e) => e.status_code(),
+            other if other.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ServiceError::Api(e) => e.error_response(),
+            other if other.is_unavailable() => ApiError::unavailable(other).error_response(),
+            other => ApiError::internal(other).error_response(),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Applying a posting: the only code that moves money. One database transaction writes the
+//! posting, one DEBIT and one CREDIT with exact running balances, both wallets' new totals
+//! and the outbox event, or nothing at all. The reference makes it idempotent.
+
+use chrono::Utc;
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
+use idaas_api::{ApiError, ErrorCode};
+use idaas_kafka::{insert_outbox, OutboxMessage};
+use idaas_proto::{
+    ledger::v1::{LedgerEntry, LedgerPosted},
+    Message,
+};
+use idaas_service::{Infra, ServiceError, ServiceResult};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::{
+    posting_request::{describe, PostingRequest},
+    store::{
+        entries::{self, EntryRow},
+        postings::{self, PostingRow},
+        wallets::{self, WalletRow},
+    },
+};
+
+pub const DEBIT: &str = "DEBIT";
+pub const CREDIT: &str = "CREDIT";
+
+pub struct Applied {
+    pub posting: PostingRow,
+    pub entries: Vec<EntryRow>,
+    /// The reference had already been posted with the same fields; nothing moved this time.
+    pub replayed: bool,
+}
+
+/// Moves `amount` on a locked wallet and returns `(sequence, opening, closing)`.
+fn book(w: &mut WalletRow, entry_type: &str, amount: Decimal) -> (i64, Decimal, Decimal) {
+    let opening = w.balance;
+    let closing = if entry_type == DEBIT {
+        w.total_debited += amount;
+        opening - amount
+    } else {
+        w.total_credited += amount;
+        opening + amount
+    };
+    w.balance = closing;
+    w.entry_count += 1;
+    (w.entry_count, opening, closing)
+}
+
+fn event(
+    topic: String,
+    req: &PostingRequest,
+    posting: &PostingRow,
+    entries: &[EntryRow],
+    apps: &[(Uuid, Uuid)],
+) -> OutboxMessage {
+    let event_id = Uuid::now_v7();
+    let app_of = |wallet: Uuid| {
+        apps.iter()
+            .find(|(w, _)| *w == wallet)
+            .map(|(_, a)| a.to_string())
+            .unwrap_or_default()
+    };
+    let msg = LedgerPosted {
+        event_id: event_id.to_string(),
+        posting_id: posting.id.to_string(),
+        transaction_reference: posting.transaction_reference.clone(),
+        currency: req.currency.to_string(),
+        amount: req.amount.to_string(),
+        occurred_at: posting.created_at.to_rfc3339(),
+        entries: entries
+            .iter()
+            .map(|e| LedgerEntry {
+                entry_id: e.id.to_string(),
+                wallet_id: e.wallet_id.to_string(),
+                application_id: app_of(e.wallet_id),
+                entry_type: e.entry_type.clone(),
+                amount: format!("{:.4}", e.amount),
+                opening_balance: format!("{:.4}", e.opening_balance),
+                closing_balance: format!("{:.4}", e.closing_balance),
+                sequence: e.sequence,
+            })
+            .collect(),
+    };
+    OutboxMessage::new(
+        event_id,
+        topic,
+        posting.transaction_reference.clone(),
+        "LedgerPosted",
+        msg.encode_to_vec(),
+    )
+}
+
+#[tracing::instrument(name = "ledger.post", skip_all, fields(reference = %req.reference))]
+pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied> {
+    let mut conn = infra.pool.get().await?;
+    let currency = req.currency.as_str().to_owned();
+    // Wallets are created on first use, each insert committed on its own, so no transaction
+    // ever holds one new wallet while waiting for another.
+    let sender = wallets::ensure(
+        &mut conn,
+        req.sender.application_id,
+        &req.sender.application_name,
+        &currency,
+    )
+    .await?;
+    let receiver = wallets::ensure(
+        &mut conn,
+        req.receiver.application_id,
+        &req.receiver.application_name,
+        &currency,
+    )
+    .await?;
+    let apps = [
+        (sender.id, sender.application_id),
+        (receiver.id, receiver.application_id),
+    ];
+    let amount = req.amount.amount();
+    let topic = infra.topics.ledger();
+
+    let applied = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                let now = Utc::now();
+                let posting = PostingRow {
+                    id: Uuid::now_v7(),
+                    transaction_reference: req.reference.clone(),
+                    sender_wallet_id: sender.id,
+                    receiver_wallet_id: receiver.id,
+                    amount,
+                    currency: currency.clone(),
+                    created_at: now,
+                };
+                if !postings::insert_new(c, &posting).await? {
+                    let existing = postings::find_by_reference(c, &req.reference)
+                        .await?
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    let same = existing.sender_wallet_id == sender.id
+                        && existing.receiver_wallet_id == receiver.id
+                        && existing.amount == amount
+                        && existing.currency == currency;
+                    if !same {
+                        return Err(ServiceError::Api(
+                            ApiError::new(ErrorCode::IdempotencyConflict).with_message(
+                                "This reference was already posted with different fields",
+                            ),
+                        ));
+                    }
+                    let entries = entries::for_posting(c, existing.id).await?;
+                    return Ok(Applied {
+                        posting: existing,
+                        entries,
+                        replayed: true,
+                    });
+                }
+
+                let mut locked = wallets::lock_sorted(c, &[sender.id, receiver.id]).await?;
+                let mut rows = Vec::with_capacity(2);
+                for (wallet_id, entry_type) in [(sender.id, DEBIT), (receiver.id, CREDIT)] {
+                    let w = locked
+                        .iter_mut()
+                        .find(|w| w.id == wallet_id)
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    let (sequence, opening_balance, closing_balance) = book(w, entry_type, amount);
+                    rows.push(EntryRow {
+                        id: Uuid::now_v7(),
+                        posting_id: posting.id,
+                        wallet_id,
+                        sequence,
+                        transaction_reference: req.reference.clone(),
+                        entry_type: entry_type.to_owned(),
+                        amount,
+                        currency: currency.clone(),
+                        opening_balance,
+                        closing_balance,
+                        description: describe(
+                            if entry_type == DEBIT {
+                                "Debit"
+                            } else {
+                                "Credit"
+                            },
+                            req,
+                        ),
+                        created_at: now,
+                    });
+                }
+                for w in &locked {
+                    wallets::save_balances(c, w).await?;
+                }
+                entries::insert_all(c, &rows).await?;
+                insert_outbox(c, &event(topic, req, &posting, &rows, &apps)).await?;
+                Ok(Applied {
+                    posting,
+                    entries: rows,
+                    replayed: false,
+                })
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if !applied.replayed {
+        infra.relay.wake();
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wallet() -> WalletRow {
+        WalletRow {
+            id: Uuid::nil(),
+            application_id: Uuid::nil(),
+            application_name: "A".into(),
+            currency: "NGN".into(),
+            balance: Decimal::ZERO,
+            total_credited: Decimal::ZERO,
+            total_debited: Decimal::ZERO,
+            entry_count: 0,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn booking_keeps_running_balances_exact() {
+        let mut w = wallet();
+        let tenth = Decimal::new(1, 1);
+        for _ in 0..3 {
+            book(&mut w, CREDIT, tenth);
+        }
+        assert_eq!(w.balance, Decimal::new(3, 1));
+        let (seq, opening, closing) = book(&mut w, DEBIT, Decimal::new(5, 1));
+        assert_eq!(
+            (seq, opening, closing),
+            (4, Decimal::new(3, 1), Decimal::new(-2, 1))
+        );
+        assert_eq!(w.balance, w.total_credited - w.total_debited);
+    }
+}

@@ -1,0 +1,19 @@
+//! HTTP surface of the ledger.
+
+mod postings;
+mod views;
+mod wallet;
+
+use actix_web::web;
+use idaas_web::resource;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1/wallet")
+            .route(web::post().to(wallet::provision))
+            .route(web::get().to(wallet::get)),
+    )
+    .service(resource("/v1/wallet/statement").route(web::get().to(wallet::statement)))
+    // Service-to-service only: the gateway routes nothing under /internal.
+    .service(resource("/internal/v1/postings").route(web::post().to(postings::post)));
+}

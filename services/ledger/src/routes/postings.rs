@@ -1,0 +1,27 @@
+use actix_web::{http::header, web, HttpResponse};
+use idaas_api::ApiResponse;
+use idaas_service::{Infra, ServiceResult};
+
+use super::views::PostingView;
+use crate::{posting, posting_request::PostingBody};
+
+/// `201` for a new posting; `200` with `Idempotency-Replayed: true` when the reference was
+/// already posted with the same fields (nothing moves twice); `409` if the fields differ.
+pub async fn post(
+    infra: web::Data<Infra>,
+    body: web::Json<PostingBody>,
+) -> ServiceResult<HttpResponse> {
+    let req = body.into_inner().parse()?;
+    let applied = posting::apply(&infra, &req).await?;
+    let view = PostingView::new(&applied.posting, &applied.entries);
+    Ok(if applied.replayed {
+        HttpResponse::Ok()
+            .insert_header((
+                header::HeaderName::from_static("idempotency-replayed"),
+                "true",
+            ))
+            .json(ApiResponse::ok(view).with_message("Posting already applied"))
+    } else {
+        ApiResponse::ok(view).with_message("Posted").created()
+    })
+}

@@ -1,0 +1,43 @@
+use chrono::{DateTime, Utc};
+use diesel::{prelude::*, upsert::on_constraint};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::postings;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = postings)]
+pub struct PostingRow {
+    pub id: Uuid,
+    pub transaction_reference: String,
+    pub sender_wallet_id: Uuid,
+    pub receiver_wallet_id: Uuid,
+    pub amount: Decimal,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts unless the reference is already posted; `false` means it was (a replay).
+/// A concurrent twin waits on the unique index until the first commits, then sees it.
+pub async fn insert_new(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<bool> {
+    let n = diesel::insert_into(postings::table)
+        .values(row)
+        .on_conflict(on_constraint("postings_reference_key"))
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn find_by_reference(
+    conn: &mut AsyncPgConnection,
+    reference: &str,
+) -> QueryResult<Option<PostingRow>> {
+    postings::table
+        .filter(postings::transaction_reference.eq(reference))
+        .select(PostingRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

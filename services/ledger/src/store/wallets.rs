@@ -1,0 +1,98 @@
+use chrono::{DateTime, Utc};
+use diesel::{prelude::*, upsert::on_constraint};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::wallets;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wallets)]
+pub struct WalletRow {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub application_name: String,
+    pub currency: String,
+    pub balance: Decimal,
+    pub total_credited: Decimal,
+    pub total_debited: Decimal,
+    pub entry_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = wallets)]
+struct NewWallet<'a> {
+    id: Uuid,
+    application_id: Uuid,
+    application_name: &'a str,
+    currency: &'a str,
+}
+
+/// Creates the wallet unless it exists (safe under races), then returns it.
+pub async fn ensure(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    app_name: &str,
+    currency: &str,
+) -> QueryResult<WalletRow> {
+    diesel::insert_into(wallets::table)
+        .values(NewWallet {
+            id: Uuid::new_v4(),
+            application_id: app,
+            application_name: app_name,
+            currency,
+        })
+        .on_conflict(on_constraint("wallets_application_currency_key"))
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    find(conn, app, currency)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    currency: &str,
+) -> QueryResult<Option<WalletRow>> {
+    wallets::table
+        .filter(wallets::application_id.eq(app))
+        .filter(wallets::currency.eq(currency))
+        .select(WalletRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Locks the wallets in id order: every posting takes its locks in the same global order, so
+/// two postings can wait on each other but never deadlock. `NO KEY UPDATE`, not `UPDATE`:
+/// balances are not key columns, and the stronger lock would conflict with the `KEY SHARE`
+/// locks that inserting postings and entries (foreign keys to wallets) take — a deadlock.
+pub async fn lock_sorted(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<WalletRow>> {
+    wallets::table
+        .filter(wallets::id.eq_any(ids))
+        .order(wallets::id.asc())
+        .for_no_key_update()
+        .select(WalletRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn save_balances(conn: &mut AsyncPgConnection, w: &WalletRow) -> QueryResult<()> {
+    diesel::update(wallets::table.find(w.id))
+        .set((
+            wallets::balance.eq(w.balance),
+            wallets::total_credited.eq(w.total_credited),
+            wallets::total_debited.eq(w.total_debited),
+            wallets::entry_count.eq(w.entry_count),
+            wallets::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
