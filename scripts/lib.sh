@@ -151,8 +151,16 @@ start_bg() {
   local name="$1"; shift
   local logf="$LOG_DIR/$name.log"
   printf -- '===== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logf"
-  # setsid (not -f) execs in place in a non-interactive shell, so $! is the program's pid.
-  nohup setsid "$@" </dev/null >>"$logf" 2>&1 &
+  (
+    # Close every inherited descriptor above 2 (lock files, a caller's pipes): a long-lived
+    # child holding them would block other runs or keep `make up | tee` from ending.
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [[ "$fd" =~ ^[0-9]+$ ]] && ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    # The subshell and setsid (not -f) both exec in place, so $! is the program's own pid.
+    exec nohup setsid "$@" </dev/null >>"$logf" 2>&1
+  ) &
   echo "$!" >"$(pid_file "$name")"
 }
 
