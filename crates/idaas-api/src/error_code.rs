@@ -75,6 +75,8 @@ catalog! {
     TransferRequiresClaim => ("IDAAS-STATE-5006", 422, "New owner must have an active claim on this tag before transfer"),
     TransactionNotAwaiting => ("IDAAS-STATE-5007", 409, "Transaction is not in AWAITING_ACCEPTANCE state"),
     TransactionExpired => ("IDAAS-STATE-5008", 422, "Transaction has expired"),
+    // Not in the guide's table: see docs/decisions.md.
+    TagDisabled => ("IDAAS-STATE-5009", 422, "Tag is disabled"),
     RateLimited => ("IDAAS-RATE-6001", 429, "Rate limit exceeded"),
     Internal => ("IDAAS-SYS-9001", 500, "An unexpected error occurred"),
     JweDecryptionError => ("IDAAS-SYS-9002", 400, "JWE decryption error"),
@@ -106,6 +108,7 @@ mod tests {
                         | ErrorCode::AppHandleTaken
                         | ErrorCode::IdempotencyConflict
                         | ErrorCode::ServiceUnavailable
+                        | ErrorCode::TagDisabled
                 )
             })
             .collect();

@@ -6,5 +6,5 @@ mod settings;
 pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
     AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings, KeySettings, RateLimitSettings,
-    RedisSettings, ServiceSettings, Settings, TelemetrySettings,
+    RedisSettings, ServiceSettings, Settings, TelemetrySettings, TransactionSettings,
 };

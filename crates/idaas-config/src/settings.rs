@@ -14,6 +14,32 @@ pub struct Settings {
     pub http: HttpSettings,
     pub services: HashMap<String, ServiceSettings>,
     pub rate_limits: RateLimitSettings,
+    #[serde(default)]
+    pub transactions: TransactionSettings,
+}
+
+/// Payment lifecycle timing (transaction service).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransactionSettings {
+    /// How long the receiver has to accept or reject.
+    pub expiry_seconds: i64,
+    /// How often the expiry job looks for overdue transactions.
+    pub expiry_job_seconds: u64,
+    /// How often the recovery worker finishes accepts left half-done by a crash or outage.
+    pub recovery_seconds: u64,
+    /// An ACCEPTING transaction older than this is presumed abandoned by its request.
+    pub recovery_after_seconds: i64,
+}
+
+impl Default for TransactionSettings {
+    fn default() -> Self {
+        Self {
+            expiry_seconds: 24 * 3600,
+            expiry_job_seconds: 300,
+            recovery_seconds: 10,
+            recovery_after_seconds: 15,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

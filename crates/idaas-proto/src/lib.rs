@@ -14,4 +14,11 @@ pub mod ledger {
     }
 }
 
+#[allow(clippy::all)]
+pub mod transaction {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/idaas.transaction.v1.rs"));
+    }
+}
+
 pub use prost::Message;

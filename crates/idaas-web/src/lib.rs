@@ -1,11 +1,13 @@
 //! One HTTP stack for every service, so no endpoint can forget tracing, request ids or the
 //! envelope on bad input.
 
+mod body;
 mod extract_errors;
 mod health;
 mod outgoing_context;
 mod request_id;
 
+pub use body::read_limited;
 pub use extract_errors::{configure_extractors, not_found, resource};
 pub use health::{Component, HealthReport};
 pub use outgoing_context::forward_context;

@@ -1,25 +1,10 @@
 //! Reading the request body under the size limit, and turning a JWE body into plain JSON.
 
 use actix_web::{http::header::HeaderMap, web};
-use futures::StreamExt;
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
 
 pub const CONTENT_ENCRYPTION: &str = "content-encryption";
-
-/// Reads at most `limit` bytes; more is `413`, before anything is buffered past the limit.
-pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
-    let mut buf = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::validation(vec![format!("unreadable body: {e}")]))?;
-        if buf.len() + chunk.len() > limit {
-            return Err(ApiError::payload_too_large(limit));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf.freeze())
-}
 
 pub fn is_jwe(headers: &HeaderMap) -> bool {
     headers

@@ -77,7 +77,7 @@ pub async fn proxy(
         decision = enforce(&state, bucket, &subject).await?;
     }
 
-    let raw = body::read_limited(payload, state.settings.http.max_body_bytes).await?;
+    let raw = idaas_web::read_limited(payload, state.settings.http.max_body_bytes).await?;
     let (body, decrypted) = body::prepare(
         req.headers(),
         raw,

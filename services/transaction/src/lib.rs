@@ -1,13 +1,60 @@
-//! Transaction service: cross-application payments, idempotency and expiry.
-//!
-//! Its domain arrives with a later issue; today it runs on the shared chassis: it migrates its
-//! own database (the outbox), creates the platform topics, relays its outbox and answers health.
+//! Transaction service: cross-application payments. The sender initiates, the receiver accepts
+//! (a saga that posts to the ledger exactly once) or rejects; overdue payments expire. Every
+//! state change writes its webhook request and domain event to the outbox in the same commit.
 
-use idaas_service::{Running, StartupError};
+mod answer;
+pub mod clients;
+pub mod decision;
+mod idempotency;
+mod initiation;
+mod initiation_request;
+mod notifications;
+mod reference;
+mod routes;
+mod store;
+mod view;
+pub mod workers;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use idaas_auth::TokenVerifier;
+use idaas_config::TransactionSettings;
+use idaas_db::{embed_migrations, EmbeddedMigrations};
+use idaas_service::{Infra, Running, StartupError};
 
 pub const SERVICE: &str = "transaction";
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/transaction");
+
+/// What the flows need beyond the shared infrastructure.
+pub struct TxState {
+    pub clients: clients::Clients,
+    pub settings: TransactionSettings,
+}
 
 pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupError> {
-    // No tables of its own yet: the chassis applies the shared outbox schema.
-    idaas_service::start(SERVICE, settings, None, |_routes| {}).await
+    let url = |name: &str| {
+        settings
+            .service(name)
+            .map(|s| s.url.clone())
+            .unwrap_or_default()
+    };
+    let clients = clients::Clients::new(&url("identity"), &url("ledger"))
+        .map_err(|e| StartupError::Other(e.to_string()))?;
+    let state = Arc::new(TxState {
+        clients,
+        settings: settings.transactions.clone(),
+    });
+    let verifier = Arc::new(TokenVerifier::from_jwks_url(
+        &settings.auth.issuer,
+        &settings.auth.jwks_url,
+    ));
+    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
+    tokio::spawn(workers::run(infra.clone(), state.clone()));
+    let listener = idaas_service::bind(&infra.settings, SERVICE)?;
+    let data = web::Data::from(state);
+    idaas_service::serve(infra, listener, move |cfg| {
+        cfg.app_data(data.clone());
+        routes::configure(cfg);
+    })
 }

@@ -2,6 +2,7 @@
 
 mod applications;
 mod auth;
+mod internal;
 mod keys;
 mod subjects;
 mod tags;
@@ -46,7 +47,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/v1/tags/{tag}").route(web::get().to(tags::resolve)))
         .service(resource("/v1/tags/{tag}/disable").route(web::patch().to(tags::disable)))
-        .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)));
+        .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)))
+        // Service-to-service only: the gateway routes nothing under /internal.
+        .service(resource("/internal/v1/tags/resolve").route(web::get().to(internal::resolve_tag)));
 }
 
 /// Path ids are UUIDs; anything else is a 400 naming the parameter, not a 500 or a 404.

@@ -1,0 +1,249 @@
+//! Accept and reject, by the receiving application only.
+//!
+//! Accept is a saga across two databases: (1) mark ACCEPTING, (2) post to the ledger under the
+//! transaction reference (idempotent there), (3) mark COMPLETED with the SENDER callback. A crash
+//! after (1) leaves ACCEPTING, which the recovery worker drives to COMPLETED; a repeated (2)
+//! is answered by the ledger without moving money again. So a posting applies at most once and
+//! an accepted payment always completes.
+
+use chrono::Utc;
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, AsyncPgConnection};
+use idaas_api::{ApiError, ErrorCode};
+use idaas_auth::AuthenticatedApp;
+use idaas_kafka::{insert_outbox, Topics};
+use idaas_service::{Infra, ServiceError, ServiceResult};
+
+use crate::{
+    answer::Answer,
+    clients::PostError,
+    idempotency::{self, Guard, Prior},
+    notifications, reference,
+    store::{
+        idempotency as keys,
+        transactions::{self, TransactionRow},
+    },
+    TxState,
+};
+
+pub const AWAITING: &str = "AWAITING_ACCEPTANCE";
+const ACCEPTED: &str = "Transaction accepted";
+const REJECTED: &str = "Transaction rejected";
+
+pub enum Outcome {
+    Done(Answer),
+    Replayed(u16, String),
+}
+
+enum Locked {
+    Ready(Box<TransactionRow>),
+    Replayed(u16, String),
+    Expired,
+}
+
+/// Loads and locks the transaction for a decision by `caller`, enforcing who and when.
+async fn lock_for_decision(
+    c: &mut AsyncPgConnection,
+    topics: &Topics,
+    caller: &AuthenticatedApp,
+    reference: &str,
+    guard: Option<&Guard>,
+) -> ServiceResult<Locked> {
+    if let Some(g) = guard {
+        if let Prior::Replay(s, b) = idempotency::claim(c, g).await? {
+            return Ok(Locked::Replayed(s, b));
+        }
+    }
+    let mut t = transactions::lock(c, reference)
+        .await?
+        .filter(|t| t.sender_app_id == caller.app_id || t.receiver_app_id == caller.app_id)
+        .ok_or(ErrorCode::TransactionNotFound)?;
+    if t.receiver_app_id != caller.app_id {
+        return Err(ErrorCode::NotTransactionReceiver.into());
+    }
+    if t.status != AWAITING {
+        return Err(ServiceError::Api(
+            ApiError::new(ErrorCode::TransactionNotAwaiting)
+                .with_errors(vec![format!("status is {}", t.status)]),
+        ));
+    }
+    if Utc::now() >= t.expires_at {
+        // Past its deadline: it expires now, whether or not the job has run yet.
+        expire(c, topics, &mut t).await?;
+        return Ok(Locked::Expired);
+    }
+    Ok(Locked::Ready(Box::new(t)))
+}
+
+/// Marks a locked, overdue transaction EXPIRED and tells the sender.
+pub async fn expire(
+    c: &mut AsyncPgConnection,
+    topics: &Topics,
+    t: &mut TransactionRow,
+) -> Result<(), diesel::result::Error> {
+    let now = Utc::now();
+    t.status = "EXPIRED".into();
+    t.expired_at = Some(now);
+    t.updated_at = now;
+    transactions::save(c, t).await?;
+    insert_outbox(
+        c,
+        &notifications::to_sender(topics, t, notifications::EXPIRED),
+    )
+    .await?;
+    insert_outbox(c, &notifications::state_changed(topics, t)).await
+}
+
+fn expired_error() -> ServiceError {
+    ErrorCode::TransactionExpired.into()
+}
+
+#[tracing::instrument(name = "transaction.accept", skip_all, fields(reference = %reference))]
+pub async fn accept(
+    infra: &Infra,
+    state: &TxState,
+    caller: &AuthenticatedApp,
+    reference: &str,
+    guard: Option<Guard>,
+) -> ServiceResult<Outcome> {
+    if !reference::is_valid(reference) {
+        return Err(ErrorCode::TransactionNotFound.into());
+    }
+    let mut conn = infra.pool.get().await?;
+    if let Some(g) = &guard {
+        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Outcome::Replayed(s, b));
+        }
+    }
+    let topics = infra.topics.clone();
+    let step = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                let mut t =
+                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref()).await? {
+                        Locked::Ready(t) => t,
+                        other => return Ok(other),
+                    };
+                let now = Utc::now();
+                t.status = "ACCEPTING".into();
+                t.accepted_at = Some(now);
+                t.updated_at = now;
+                transactions::save(c, &t).await?;
+                insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
+                if let Some(g) = &guard {
+                    idempotency::record(c, g, reference, None).await?;
+                }
+                Ok(Locked::Ready(t))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let t = match step {
+        Locked::Ready(t) => t,
+        Locked::Replayed(s, b) => return Ok(Outcome::Replayed(s, b)),
+        Locked::Expired => {
+            infra.relay.wake();
+            return Err(expired_error());
+        }
+    };
+    infra.relay.wake();
+    match state.clients.post(&t).await {
+        Ok(()) => Ok(Outcome::Done(complete(infra, reference).await?)),
+        Err(PostError::Transient(e)) => Err(ServiceError::Api(ApiError::unavailable(format!("ledger: {e}")).with_message(
+            "Acceptance recorded; the ledger posting will be completed automatically. Retry with the same Idempotency-Key for the outcome.",
+        ))),
+        Err(PostError::Refused(e)) => Err(ServiceError::internal(format!("ledger refused posting {reference}: {e}"))),
+    }
+}
+
+/// Step (3), shared by the request and the recovery worker: ACCEPTING → COMPLETED with the
+/// SENDER callback, and the answer stored for any key waiting on it. Idempotent.
+pub async fn complete(infra: &Infra, reference: &str) -> ServiceResult<Answer> {
+    let mut conn = infra.pool.get().await?;
+    let topics = infra.topics.clone();
+    let answer = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                let mut t = transactions::lock(c, reference)
+                    .await?
+                    .ok_or(ErrorCode::TransactionNotFound)?;
+                if t.status == "ACCEPTING" {
+                    let now = Utc::now();
+                    t.status = "COMPLETED".into();
+                    t.completed_at = Some(now);
+                    t.updated_at = now;
+                    transactions::save(c, &t).await?;
+                    insert_outbox(
+                        c,
+                        &notifications::to_sender(&topics, &t, notifications::COMPLETED),
+                    )
+                    .await?;
+                    insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
+                }
+                let answer = Answer::new(200, ACCEPTED, &t);
+                keys::complete_for_reference(c, reference, i32::from(answer.status), &answer.body)
+                    .await?;
+                Ok(answer)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    infra.relay.wake();
+    Ok(answer)
+}
+
+#[tracing::instrument(name = "transaction.reject", skip_all, fields(reference = %reference))]
+pub async fn reject(
+    infra: &Infra,
+    caller: &AuthenticatedApp,
+    reference: &str,
+    reason: Option<String>,
+    guard: Option<Guard>,
+) -> ServiceResult<Outcome> {
+    if !reference::is_valid(reference) {
+        return Err(ErrorCode::TransactionNotFound.into());
+    }
+    let mut conn = infra.pool.get().await?;
+    if let Some(g) = &guard {
+        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Outcome::Replayed(s, b));
+        }
+    }
+    let topics = infra.topics.clone();
+    let outcome = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                let mut t =
+                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref()).await? {
+                        Locked::Ready(t) => t,
+                        Locked::Replayed(s, b) => return Ok(Err(Outcome::Replayed(s, b))),
+                        Locked::Expired => return Ok(Ok(None)),
+                    };
+                let now = Utc::now();
+                t.status = "REJECTED".into();
+                t.rejection_reason = reason;
+                t.rejected_at = Some(now);
+                t.updated_at = now;
+                transactions::save(c, &t).await?;
+                insert_outbox(
+                    c,
+                    &notifications::to_sender(&topics, &t, notifications::REJECTED),
+                )
+                .await?;
+                insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
+                let answer = Answer::new(200, REJECTED, &t);
+                if let Some(g) = &guard {
+                    idempotency::record(c, g, reference, Some((answer.status, &answer.body)))
+                        .await?;
+                }
+                Ok(Ok(Some(answer)))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    infra.relay.wake();
+    match outcome {
+        Ok(Some(answer)) => Ok(Outcome::Done(answer)),
+        Ok(None) => Err(expired_error()),
+        Err(replayed) => Ok(replayed),
+    }
+}

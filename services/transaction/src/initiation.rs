@@ -1,0 +1,135 @@
+//! `POST /v1/transactions`: validate both tags, then in one database transaction write the
+//! payment, its RECEIVER webhook and its domain event (and the idempotency record).
+
+use chrono::{Duration, Utc};
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
+use idaas_api::{ApiError, ErrorCode};
+use idaas_auth::AuthenticatedApp;
+use idaas_domain::TagAddress;
+use idaas_kafka::insert_outbox;
+use idaas_service::{Infra, ServiceError, ServiceResult};
+use uuid::Uuid;
+
+use crate::{
+    answer::Answer,
+    clients::ResolvedTag,
+    idempotency::{self, Guard, Prior},
+    initiation_request, notifications, reference,
+    store::transactions::{self, TransactionRow},
+    TxState,
+};
+
+const INITIATED: &str = "Transaction initiated – awaiting acceptance by receiving application";
+
+fn usable(tag: &ResolvedTag, field: &str) -> Result<(), ApiError> {
+    if tag.status != "ACTIVE" {
+        return Err(
+            ApiError::new(ErrorCode::TagDisabled).with_errors(vec![format!(
+                "{field} {} is disabled",
+                tag.qualified_address
+            )]),
+        );
+    }
+    if !tag.application_active {
+        return Err(
+            ApiError::new(ErrorCode::TagDisabled).with_errors(vec![format!(
+                "{field} {} belongs to a deactivated application",
+                tag.qualified_address
+            )]),
+        );
+    }
+    Ok(())
+}
+
+fn not_yours() -> ApiError {
+    ApiError::new(ErrorCode::AccessDenied)
+        .with_message("senderTag must belong to the calling application")
+}
+
+pub enum Outcome {
+    Created(Answer),
+    Replayed(u16, String),
+}
+
+#[tracing::instrument(name = "transaction.initiate", skip_all, fields(app_id = %caller.app_id))]
+pub async fn initiate(
+    infra: &Infra,
+    state: &TxState,
+    caller: &AuthenticatedApp,
+    guard: Option<Guard>,
+    body: &[u8],
+) -> ServiceResult<Outcome> {
+    let req = initiation_request::parse(body)?;
+    let mut conn = infra.pool.get().await?;
+    if let Some(g) = &guard {
+        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Outcome::Replayed(s, b));
+        }
+    }
+    // A sender is always one of the caller's own tags: a bare name means the caller's.
+    let sender_address = match &req.sender {
+        TagAddress::Bare(t) => format!("{t}@{}", caller.handle),
+        TagAddress::Qualified(q) if q.app.as_str() == caller.handle => q.to_string(),
+        TagAddress::Qualified(_) => return Err(not_yours().into()),
+    };
+    let sender = state.clients.resolve(&sender_address).await?;
+    if sender.application_id != caller.app_id {
+        return Err(not_yours().into());
+    }
+    usable(&sender, "senderTag")?;
+    let receiver = state.clients.resolve(&req.receiver.to_string()).await?;
+    usable(&receiver, "receiverTag")?;
+
+    let now = Utc::now();
+    let row = TransactionRow {
+        id: Uuid::now_v7(),
+        reference: reference::generate(now.timestamp()),
+        sender_app_id: sender.application_id,
+        sender_app_name: sender.application_name,
+        sender_tag: sender.qualified_address,
+        receiver_app_id: receiver.application_id,
+        receiver_app_name: receiver.application_name,
+        receiver_tag: receiver.qualified_address,
+        amount: req.amount.amount(),
+        currency: req.currency.to_string(),
+        narration: req.narration,
+        callback_url: req.callback_url,
+        sender_notify_url: sender.transaction_webhook_url,
+        receiver_notify_url: receiver.transaction_webhook_url,
+        status: "AWAITING_ACCEPTANCE".into(),
+        rejection_reason: None,
+        expires_at: now + Duration::seconds(state.settings.expiry_seconds),
+        accepted_at: None,
+        completed_at: None,
+        rejected_at: None,
+        expired_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let topics = infra.topics.clone();
+    let outcome = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                if let Some(g) = &guard {
+                    if let Prior::Replay(s, b) = idempotency::claim(c, g).await? {
+                        return Ok(Outcome::Replayed(s, b));
+                    }
+                }
+                transactions::insert(c, &row).await?;
+                insert_outbox(c, &notifications::to_receiver(&topics, &row)).await?;
+                insert_outbox(c, &notifications::state_changed(&topics, &row)).await?;
+                let answer = Answer::new(201, INITIATED, &row);
+                if let Some(g) = &guard {
+                    idempotency::record(c, g, &row.reference, Some((answer.status, &answer.body)))
+                        .await?;
+                }
+                Ok(Outcome::Created(answer))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if matches!(outcome, Outcome::Created(_)) {
+        infra.relay.wake();
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,127 @@
+//! `POST /v1/transactions` body, parsed exactly (amounts from the number's own text).
+
+use idaas_api::ApiError;
+use idaas_domain::{decimal_json::raw_decimal_text, Currency, Money, TagAddress};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    sender_tag: Option<String>,
+    receiver_tag: Option<String>,
+    amount: Option<Box<RawValue>>,
+    currency: Option<String>,
+    narration: Option<String>,
+    callback_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Initiation {
+    pub sender: TagAddress,
+    pub receiver: TagAddress,
+    pub amount: Money,
+    pub currency: Currency,
+    pub narration: Option<String>,
+    pub callback_url: Option<String>,
+}
+
+fn tag(field: &str, v: Option<String>, errors: &mut Vec<String>) -> Option<TagAddress> {
+    match v.filter(|s| !s.trim().is_empty()) {
+        None => {
+            errors.push(format!("{field} is required"));
+            None
+        }
+        Some(s) => s
+            .trim()
+            .parse()
+            .map_err(|e| errors.push(format!("{field}: {e}")))
+            .ok(),
+    }
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Initiation, ApiError> {
+    let body: Body = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::validation(vec![format!("malformed JSON body: {e}")]))?;
+    let mut errors = Vec::new();
+    let sender = tag("senderTag", body.sender_tag, &mut errors);
+    let receiver = tag("receiverTag", body.receiver_tag, &mut errors);
+    let amount = match body.amount.as_deref().and_then(raw_decimal_text) {
+        Some(text) => Money::parse(&text)
+            .map_err(|e| errors.push(e.to_string()))
+            .ok(),
+        None => {
+            errors.push("amount is required".to_owned());
+            None
+        }
+    };
+    let currency = match body.currency.filter(|c| !c.is_empty()) {
+        None => Some(Currency::default()),
+        Some(c) => Currency::parse(&c)
+            .map_err(|e| errors.push(e.to_string()))
+            .ok(),
+    };
+    let narration = body.narration.filter(|n| !n.trim().is_empty());
+    if narration.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        errors.push("narration must be at most 500 characters".to_owned());
+    }
+    let callback_url = body.callback_url.filter(|u| !u.trim().is_empty());
+    if let Some(u) = &callback_url {
+        let ok = u.len() <= 2048
+            && url::Url::parse(u)
+                .is_ok_and(|p| matches!(p.scheme(), "https" | "http") && p.host().is_some());
+        if !ok {
+            errors.push("callbackUrl must be an absolute http(s) URL".to_owned());
+        }
+    }
+    match (sender, receiver, amount, currency) {
+        (Some(sender), Some(receiver), Some(amount), Some(currency)) if errors.is_empty() => {
+            Ok(Initiation {
+                sender,
+                receiver,
+                amount,
+                currency,
+                narration,
+                callback_url,
+            })
+        }
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_numbers_or_strings() {
+        let r = parse(
+            br#"{"senderTag":"alice@walletapp","receiverTag":"bob","amount":999999999999999.9999}"#,
+        );
+        assert_eq!(
+            r.map(|i| i.amount.to_string()).ok(),
+            Some("999999999999999.9999".into())
+        );
+        let r =
+            parse(br#"{"senderTag":"alice","receiverTag":"bob","amount":"0.1","currency":"USD"}"#);
+        assert_eq!(
+            r.map(|i| (i.amount.to_string(), i.currency.to_string()))
+                .ok(),
+            Some(("0.1000".into(), "USD".into()))
+        );
+    }
+
+    #[test]
+    fn reports_every_field() {
+        let e = parse(br#"{"senderTag":"A!","amount":0,"currency":"usd","callbackUrl":"ftp://x"}"#)
+            .err();
+        let errors = e.map(|e| e.errors).unwrap_or_default();
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(parse(b"not json").is_err());
+        let long = format!(
+            r#"{{"senderTag":"alice","receiverTag":"bob","amount":1,"narration":"{}"}}"#,
+            "n".repeat(501)
+        );
+        assert!(parse(long.as_bytes()).is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! What a state change tells the outside world, as outbox messages in the same transaction:
+//! the webhook the dispatcher must deliver, and the domain event.
+
+use chrono::Utc;
+use idaas_kafka::{OutboxMessage, Topics};
+use idaas_proto::{
+    transaction::v1::{TransactionEvent, WebhookDispatch},
+    Message,
+};
+use uuid::Uuid;
+
+use crate::{store::transactions::TransactionRow, view::webhook_body};
+
+pub const INITIATED: &str = "TRANSACTION_INITIATED";
+pub const COMPLETED: &str = "TRANSACTION_COMPLETED";
+pub const REJECTED: &str = "TRANSACTION_REJECTED";
+pub const EXPIRED: &str = "TRANSACTION_EXPIRED";
+
+fn webhook(
+    topics: &Topics,
+    t: &TransactionRow,
+    direction: &str,
+    event: &str,
+    app: Uuid,
+    url: Option<&str>,
+) -> OutboxMessage {
+    let event_id = Uuid::now_v7();
+    let msg = WebhookDispatch {
+        event_id: event_id.to_string(),
+        direction: direction.to_owned(),
+        event_type: event.to_owned(),
+        transaction_reference: t.reference.clone(),
+        target_application_id: app.to_string(),
+        target_url: url.unwrap_or_default().to_owned(),
+        payload_json: webhook_body(event, t),
+        occurred_at: Utc::now().to_rfc3339(),
+    };
+    OutboxMessage::new(
+        event_id,
+        topics.webhooks(),
+        t.reference.clone(),
+        "WebhookDispatch",
+        msg.encode_to_vec(),
+    )
+}
+
+/// TRANSACTION_INITIATED to the receiving application.
+pub fn to_receiver(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
+    webhook(
+        topics,
+        t,
+        "RECEIVER",
+        INITIATED,
+        t.receiver_app_id,
+        t.receiver_notify_url.as_deref(),
+    )
+}
+
+/// The outcome to the sender: its `callbackUrl`, else its registered webhook URL.
+pub fn to_sender(topics: &Topics, t: &TransactionRow, event: &str) -> OutboxMessage {
+    let url = t.callback_url.as_deref().or(t.sender_notify_url.as_deref());
+    webhook(topics, t, "SENDER", event, t.sender_app_id, url)
+}
+
+pub fn state_changed(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
+    let event_id = Uuid::now_v7();
+    let msg = TransactionEvent {
+        event_id: event_id.to_string(),
+        transaction_reference: t.reference.clone(),
+        status: t.status.clone(),
+        sender_application_id: t.sender_app_id.to_string(),
+        receiver_application_id: t.receiver_app_id.to_string(),
+        amount: format!("{:.4}", t.amount),
+        currency: t.currency.clone(),
+        occurred_at: Utc::now().to_rfc3339(),
+    };
+    OutboxMessage::new(
+        event_id,
+        topics.transactions(),
+        t.reference.clone(),
+        t.status.clone(),
+        msg.encode_to_vec(),
+    )
+}

@@ -1,0 +1,154 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::transactions;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = transactions)]
+pub struct TransactionRow {
+    pub id: Uuid,
+    pub reference: String,
+    pub sender_app_id: Uuid,
+    pub sender_app_name: String,
+    pub sender_tag: String,
+    pub receiver_app_id: Uuid,
+    pub receiver_app_name: String,
+    pub receiver_tag: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub narration: Option<String>,
+    pub callback_url: Option<String>,
+    pub sender_notify_url: Option<String>,
+    pub receiver_notify_url: Option<String>,
+    pub status: String,
+    pub rejection_reason: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub rejected_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryResult<()> {
+    diesel::insert_into(transactions::table)
+        .values(row)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    reference: &str,
+) -> QueryResult<Option<TransactionRow>> {
+    transactions::table
+        .filter(transactions::reference.eq(reference))
+        .select(TransactionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The row locked for a state change: concurrent accepts and rejects queue here.
+pub async fn lock(
+    conn: &mut AsyncPgConnection,
+    reference: &str,
+) -> QueryResult<Option<TransactionRow>> {
+    transactions::table
+        .filter(transactions::reference.eq(reference))
+        .for_update()
+        .select(TransactionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn save(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryResult<()> {
+    diesel::update(transactions::table.find(row.id))
+        .set((
+            transactions::status.eq(&row.status),
+            transactions::rejection_reason.eq(&row.rejection_reason),
+            transactions::accepted_at.eq(row.accepted_at),
+            transactions::completed_at.eq(row.completed_at),
+            transactions::rejected_at.eq(row.rejected_at),
+            transactions::expired_at.eq(row.expired_at),
+            transactions::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Listing {
+    Sent,
+    Received,
+    Pending,
+}
+
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    listing: Listing,
+    page: i64,
+    size: i64,
+) -> QueryResult<(Vec<TransactionRow>, i64)> {
+    let filtered = || {
+        let q = transactions::table.into_boxed();
+        match listing {
+            Listing::Sent => q.filter(transactions::sender_app_id.eq(app)),
+            Listing::Received => q.filter(transactions::receiver_app_id.eq(app)),
+            Listing::Pending => q
+                .filter(transactions::receiver_app_id.eq(app))
+                .filter(transactions::status.eq("AWAITING_ACCEPTANCE")),
+        }
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((transactions::created_at.desc(), transactions::id.desc()))
+        .limit(size)
+        .offset(page.saturating_mul(size))
+        .select(TransactionRow::as_select())
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Overdue transactions, locked; rows another replica holds are skipped, not waited for.
+pub async fn claim_overdue(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<TransactionRow>> {
+    transactions::table
+        .filter(transactions::status.eq("AWAITING_ACCEPTANCE"))
+        .filter(transactions::expires_at.lt(now))
+        .order(transactions::expires_at.asc())
+        .limit(limit)
+        .for_update()
+        .skip_locked()
+        .select(TransactionRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Accepts left half-done (ACCEPTING for longer than `before`), for the recovery worker.
+pub async fn stale_accepting(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    transactions::table
+        .filter(transactions::status.eq("ACCEPTING"))
+        .filter(transactions::accepted_at.lt(before))
+        .order(transactions::accepted_at.asc())
+        .limit(limit)
+        .select(transactions::reference)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,83 @@
+//! The transaction as both parties see it, and the webhook body built from it.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use idaas_domain::decimal_json::four_places;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::store::transactions::TransactionRow;
+
+fn ts(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    pub id: Uuid,
+    pub reference: String,
+    pub sender_tag: String,
+    pub sender_app_name: String,
+    pub sender_app_id: Uuid,
+    pub receiver_tag: String,
+    pub receiver_app_name: String,
+    pub receiver_app_id: Uuid,
+    #[serde(serialize_with = "four_places")]
+    pub amount: Decimal,
+    pub currency: String,
+    pub status: String,
+    pub narration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    pub expires_at: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<String>,
+}
+
+impl From<&TransactionRow> for TransactionView {
+    fn from(t: &TransactionRow) -> Self {
+        Self {
+            id: t.id,
+            reference: t.reference.clone(),
+            sender_tag: t.sender_tag.clone(),
+            sender_app_name: t.sender_app_name.clone(),
+            sender_app_id: t.sender_app_id,
+            receiver_tag: t.receiver_tag.clone(),
+            receiver_app_name: t.receiver_app_name.clone(),
+            receiver_app_id: t.receiver_app_id,
+            amount: t.amount,
+            currency: t.currency.clone(),
+            status: t.status.clone(),
+            narration: t.narration.clone(),
+            rejection_reason: t.rejection_reason.clone(),
+            expires_at: ts(&t.expires_at),
+            created_at: ts(&t.created_at),
+            accepted_at: t.accepted_at.as_ref().map(ts),
+            completed_at: t.completed_at.as_ref().map(ts),
+            rejected_at: t.rejected_at.as_ref().map(ts),
+            expired_at: t.expired_at.as_ref().map(ts),
+        }
+    }
+}
+
+/// `{"event": "TRANSACTION_...", "transaction": {...}}`, as section 9 shows.
+pub fn webhook_body(event: &str, t: &TransactionRow) -> String {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        event: &'a str,
+        transaction: TransactionView,
+    }
+    serde_json::to_string(&Body {
+        event,
+        transaction: TransactionView::from(t),
+    })
+    .unwrap_or_default()
+}
