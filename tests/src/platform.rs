@@ -178,6 +178,39 @@ impl Platform {
         out
     }
 
+    /// Registers an application (encryption off), and returns `(id, handle, token)`.
+    pub async fn register(&self, prefix: &str) -> (String, String, String) {
+        let handle = format!(
+            "{prefix}{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let reg: serde_json::Value = self
+            .http
+            .post(self.api("/v1/applications"))
+            .json(&serde_json::json!({"name": format!("App {handle}"), "appHandle": handle, "encryptionEnabled": false}))
+            .send()
+            .await
+            .expect("register")
+            .json()
+            .await
+            .expect("register body");
+        let tok: serde_json::Value = self
+            .http
+            .post(self.api("/v1/auth/token"))
+            .json(&serde_json::json!({"client_id": reg["data"]["clientId"], "client_secret": reg["data"]["clientSecret"]}))
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token body");
+        (
+            reg["data"]["id"].as_str().unwrap_or_default().to_owned(),
+            handle,
+            tok["data"]["token"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
     pub fn api(&self, path: &str) -> String {
         format!("{}/api{path}", self.gateway)
     }

@@ -1,0 +1,42 @@
+//! `cargo run -p loadgen --release -- <mode> [--seconds N] [--concurrency N] ...`
+//!
+//! Modes: `payments` (initiate + accept through the gateway), `ledger` (postings straight to
+//! the ledger over uniform wallets), `hot` (every posting on ONE wallet pair), `pgbench` (the
+//! box's durable-commit ceiling, for ratios). Runs are bounded in time and talk only to the
+//! addresses given (loopback by default).
+#![allow(clippy::print_stdout)]
+
+mod options;
+mod pgbench;
+mod report;
+mod scenarios;
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let opts = match options::Options::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}\n\n{}", options::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match opts.mode.as_str() {
+        "payments" => scenarios::payments(&opts).await,
+        "ledger" => scenarios::ledger(&opts, false).await,
+        "hot" => scenarios::ledger(&opts, true).await,
+        "pgbench" => pgbench::run(&opts),
+        other => Err(format!("unknown mode {other:?}")),
+    };
+    match result {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
