@@ -137,6 +137,9 @@ pub async fn accept(
             .scope_boxed()
         })
         .await?;
+    // Never hold a connection across the ledger call and step (3), which takes its own: under
+    // load every accept would hold one and wait for a second, starving the pool.
+    drop(conn);
     let t = match step {
         Locked::Ready(t) => t,
         Locked::Replayed(s, b) => return Ok(Outcome::Replayed(s, b)),

@@ -60,8 +60,8 @@ pub async fn initiate(
     body: &[u8],
 ) -> ServiceResult<Outcome> {
     let req = initiation_request::parse(body)?;
-    let mut conn = infra.pool.get().await?;
     if let Some(g) = &guard {
+        let mut conn = infra.pool.get().await?;
         if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
             return Ok(Outcome::Replayed(s, b));
         }
@@ -107,6 +107,8 @@ pub async fn initiate(
         updated_at: now,
     };
     let topics = infra.topics.clone();
+    // Taken only now: no connection sits idle through the two identity calls above.
+    let mut conn = infra.pool.get().await?;
     let outcome = conn
         .transaction::<_, ServiceError, _>(|c| {
             async move {

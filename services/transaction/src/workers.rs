@@ -42,11 +42,18 @@ pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
 /// Finishes accepts left in ACCEPTING by a crash or a ledger outage. Returns how many.
 pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<usize> {
     let before = Utc::now() - chrono::Duration::seconds(state.settings.recovery_after_seconds);
-    let mut conn = infra.pool.get().await?;
-    let references = transactions::stale_accepting(&mut conn, before, BATCH).await?;
+    let references = {
+        let mut conn = infra.pool.get().await?;
+        transactions::stale_accepting(&mut conn, before, BATCH).await?
+    };
     let mut done = 0;
     for reference in references {
-        let Some(t) = transactions::find(&mut conn, &reference).await? else {
+        // Released before the ledger call and step (3), which takes its own connection.
+        let found = {
+            let mut conn = infra.pool.get().await?;
+            transactions::find(&mut conn, &reference).await?
+        };
+        let Some(t) = found else {
             continue;
         };
         match state.clients.post(&t).await {

@@ -227,3 +227,31 @@ async fn a_half_done_accept_is_completed_after_restart_with_one_posting() {
     assert_eq!((s, r), (StatusCode::OK, true), "{v}");
     assert_eq!(v["data"]["status"], "COMPLETED");
 }
+
+#[tokio::test]
+async fn concurrent_accepts_never_starve_a_small_pool() {
+    // Each accept once held a connection while waiting for a second: with more accepts than
+    // connections, all of them waited forever.
+    let p = spawn_with(|s| s.database.pool_size = 2).await;
+    let (alice, bob) = (unique("al"), unique("bo"));
+    let a = p.app("pola", &[&alice]).await;
+    let b = p.app("polb", &[&bob]).await;
+    let mut references = Vec::new();
+    for _ in 0..12 {
+        let (s, v, _) = p.initiate(&a, json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 1}), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        references.push(v["data"]["reference"].as_str().unwrap().to_owned());
+    }
+    let accepts = join_all(
+        references
+            .iter()
+            .map(|r| p.act(&b, r, "accept", None, None)),
+    );
+    let results = tokio::time::timeout(Duration::from_secs(60), accepts)
+        .await
+        .expect("no accept may hang");
+    for (s, v, _) in &results {
+        assert_eq!(*s, StatusCode::OK, "{v}");
+    }
+    assert!(p.wallet(&b).await.contains(r#""balance":12.0000"#));
+}

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 pub const USAGE: &str =
     "usage: loadgen <payments|ledger|hot|pgbench> [--seconds N] [--concurrency N] \
-[--gateway URL] [--ledger URL] [--wallets N] [--database-url URL]";
+[--rate PER_SECOND] [--gateway URL] [--ledger URL] [--wallets N] [--database-url URL]";
 
 pub struct Options {
     pub mode: String,
@@ -12,6 +12,8 @@ pub struct Options {
     pub ledger: String,
     pub wallets: usize,
     pub database_url: String,
+    /// Total operations per second to offer (spread over the workers); 0 = as fast as possible.
+    pub rate: u64,
 }
 
 impl Options {
@@ -26,6 +28,7 @@ impl Options {
             wallets: 64,
             database_url: std::env::var("IDAAS__DATABASE__URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into()),
+            rate: 0,
         };
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -39,6 +42,7 @@ impl Options {
                 "--seconds" => o.duration = Duration::from_secs(number()?.clamp(1, 600)),
                 "--concurrency" => o.concurrency = number()?.clamp(1, 512) as usize,
                 "--wallets" => o.wallets = number()?.clamp(2, 100_000) as usize,
+                "--rate" => o.rate = number()?.min(1_000_000),
                 "--gateway" => o.gateway = value,
                 "--ledger" => o.ledger = value,
                 "--database-url" => o.database_url = value,

@@ -70,6 +70,34 @@ async fn onboard(http: &Client, gateway: &str, prefix: &str) -> Result<Party, St
     })
 }
 
+/// Paces one worker so that all of them together offer `rate` operations per second.
+struct Pacer {
+    every: Option<Duration>,
+    next: Instant,
+}
+
+impl Pacer {
+    fn new(o: &Options, worker: usize) -> Self {
+        let every =
+            (o.rate > 0).then(|| Duration::from_secs_f64(o.concurrency as f64 / o.rate as f64));
+        // Stagger the workers across one interval.
+        let offset = every
+            .map(|e| e.mul_f64(worker as f64 / o.concurrency as f64))
+            .unwrap_or_default();
+        Self {
+            every,
+            next: Instant::now() + offset,
+        }
+    }
+
+    async fn wait(&mut self) {
+        if let Some(every) = self.every {
+            tokio::time::sleep_until(self.next.into()).await;
+            self.next += every;
+        }
+    }
+}
+
 fn record(tally: &mut Tally, started: Instant, result: Result<(), String>) {
     match result {
         Ok(()) => {
@@ -105,8 +133,10 @@ pub async fn payments(o: &Options) -> Result<Report, String> {
             pairs[w % pairs.len()].clone(),
             o.gateway.clone(),
         );
+        let mut pacer = Pacer::new(o, w);
         workers.push(tokio::spawn(async move {
             while Instant::now() < deadline {
+                pacer.wait().await;
                 let (sender, receiver) = (&pair.0, &pair.1);
                 let init = json_call(
                     http.post(format!("{gateway}/api/v1/transactions"))
@@ -168,9 +198,11 @@ pub async fn ledger(o: &Options, hot: bool) -> Result<Report, String> {
             format!("{}/internal/v1/postings", o.ledger),
             run.clone(),
         );
+        let mut pacer = Pacer::new(o, w);
         workers.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
+                pacer.wait().await;
                 n += 1;
                 let r = Uuid::new_v4().as_u128();
                 let from = (r % apps.len() as u128) as usize;
