@@ -10,6 +10,7 @@ use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, AsyncPgConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
+use idaas_db::PgConn;
 use idaas_kafka::{insert_outbox, Topics};
 use idaas_service::{Infra, ServiceError, ServiceResult};
 
@@ -93,6 +94,25 @@ pub async fn expire(
     insert_outbox(c, &notifications::state_changed(topics, t)).await
 }
 
+/// What accept and reject do first: a malformed reference is not found, and a finished request
+/// with the same key is replayed before any lock is taken. Otherwise, a connection to work on.
+async fn open(
+    infra: &Infra,
+    reference: &str,
+    guard: Option<&Guard>,
+) -> ServiceResult<Result<PgConn, Outcome>> {
+    if !reference::is_valid(reference) {
+        return Err(ErrorCode::TransactionNotFound.into());
+    }
+    let mut conn = infra.pool.get().await?;
+    if let Some(g) = guard {
+        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Err(Outcome::Replayed(s, b)));
+        }
+    }
+    Ok(Ok(conn))
+}
+
 fn expired_error() -> ServiceError {
     ErrorCode::TransactionExpired.into()
 }
@@ -105,15 +125,10 @@ pub async fn accept(
     reference: &str,
     guard: Option<Guard>,
 ) -> ServiceResult<Outcome> {
-    if !reference::is_valid(reference) {
-        return Err(ErrorCode::TransactionNotFound.into());
-    }
-    let mut conn = infra.pool.get().await?;
-    if let Some(g) = &guard {
-        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
-            return Ok(Outcome::Replayed(s, b));
-        }
-    }
+    let mut conn = match open(infra, reference, guard.as_ref()).await? {
+        Ok(conn) => conn,
+        Err(replayed) => return Ok(replayed),
+    };
     let topics = infra.topics.clone();
     let step = conn
         .transaction::<_, ServiceError, _>(|c| {
@@ -202,15 +217,10 @@ pub async fn reject(
     reason: Option<String>,
     guard: Option<Guard>,
 ) -> ServiceResult<Outcome> {
-    if !reference::is_valid(reference) {
-        return Err(ErrorCode::TransactionNotFound.into());
-    }
-    let mut conn = infra.pool.get().await?;
-    if let Some(g) = &guard {
-        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
-            return Ok(Outcome::Replayed(s, b));
-        }
-    }
+    let mut conn = match open(infra, reference, guard.as_ref()).await? {
+        Ok(conn) => conn,
+        Err(replayed) => return Ok(replayed),
+    };
     let topics = infra.topics.clone();
     let outcome = conn
         .transaction::<_, ServiceError, _>(|c| {

@@ -2,5 +2,6 @@
 
 pub mod checks;
 pub mod registration;
+pub mod resolution;
 pub mod subject;
 pub mod tag;

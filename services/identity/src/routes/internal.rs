@@ -3,11 +3,11 @@
 use actix_web::{web, HttpResponse};
 use idaas_api::{ApiError, ApiResponse, ErrorCode};
 use idaas_domain::TagAddress;
-use idaas_service::{Infra, ServiceError, ServiceResult};
+use idaas_service::{Infra, ServiceResult};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::store::{applications, tags};
+use crate::{domain::resolution, store::applications};
 
 #[derive(Deserialize)]
 pub struct ResolveQuery {
@@ -25,26 +25,7 @@ pub async fn resolve_tag(
         .parse()
         .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))?;
     let mut conn = infra.pool.get().await?;
-    let record = match &address {
-        TagAddress::Qualified(q) => tags::find_by_qualified(&mut conn, &q.to_string()).await?,
-        TagAddress::Bare(t) => {
-            let mut found = tags::find_by_bare(&mut conn, t.as_str()).await?;
-            if found.len() > 1 {
-                let candidates: Vec<String> = found
-                    .iter()
-                    .map(|r| r.tag.qualified_address.clone())
-                    .collect();
-                return Err(ServiceError::Api(
-                    ApiError::new(ErrorCode::AmbiguousTag)
-                        .with_message(format!("Tag '{t}' exists on more than one application; use a qualified address"))
-                        .with_errors(candidates.clone())
-                        .with_data(json!({ "candidates": candidates })),
-                ));
-            }
-            found.pop()
-        }
-    };
-    let record = record.ok_or(ErrorCode::TagNotFound)?;
+    let record = resolution::resolve(&mut conn, &address).await?;
     let app = applications::find(&mut conn, record.tag.application_id)
         .await?
         .ok_or(ErrorCode::ApplicationNotFound)?;

@@ -5,12 +5,11 @@ use idaas_auth::AuthenticatedApp;
 use idaas_db::unique_violation;
 use idaas_domain::{AppHandle, QualifiedAddress, TagAddress};
 use idaas_service::{Infra, ServiceError, ServiceResult};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::views::{public_tag_view, tag_view};
 use crate::{
-    domain::tag::TagRequest,
+    domain::{resolution, tag::TagRequest},
     store::{
         applications, subjects,
         tags::{self, TagRow, ACTIVE, APP_TAG_UNIQUE, DISABLED, QUALIFIED_UNIQUE},
@@ -97,30 +96,7 @@ pub async fn resolve(
         Some(hit) => hit,
         None => {
             let mut conn = infra.pool.get().await?;
-            let record = match &address {
-                TagAddress::Qualified(q) => {
-                    tags::find_by_qualified(&mut conn, &q.to_string()).await?
-                }
-                TagAddress::Bare(t) => {
-                    let mut found = tags::find_by_bare(&mut conn, t.as_str()).await?;
-                    if found.len() > 1 {
-                        let candidates: Vec<String> = found
-                            .iter()
-                            .map(|r| r.tag.qualified_address.clone())
-                            .collect();
-                        return Err(ServiceError::Api(
-                            ApiError::new(ErrorCode::AmbiguousTag)
-                                .with_message(format!(
-                                    "Tag '{t}' exists on more than one application; use a qualified address"
-                                ))
-                                .with_errors(candidates.clone())
-                                .with_data(json!({ "candidates": candidates })),
-                        ));
-                    }
-                    found.pop()
-                }
-            };
-            let record = record.ok_or(ErrorCode::TagNotFound)?;
+            let record = resolution::resolve(&mut conn, &address).await?;
             let view = public_tag_view(&record);
             state.cache.put(&key, &view).await;
             view
