@@ -29,13 +29,18 @@ struct NewWallet<'a> {
     currency: &'a str,
 }
 
-/// Creates the wallet unless it exists (safe under races), then returns it.
+/// Returns the wallet, creating it on first use. Looks first: after a wallet's first posting
+/// every call finds it, so the common case is one read, not an insert attempt. Concurrent
+/// creators are safe: the insert ignores the unique conflict and both read the one winner.
 pub async fn ensure(
     conn: &mut AsyncPgConnection,
     app: Uuid,
     app_name: &str,
     currency: &str,
 ) -> QueryResult<WalletRow> {
+    if let Some(w) = find(conn, app, currency).await? {
+        return Ok(w);
+    }
     diesel::insert_into(wallets::table)
         .values(NewWallet {
             id: Uuid::new_v4(),
