@@ -21,6 +21,19 @@ pub fn raw_decimal_text(raw: &RawValue) -> Option<String> {
     (first == '-' || first.is_ascii_digit()).then(|| text.to_owned())
 }
 
+/// The `amount` field of a request: a JSON number or a string holding one, parsed strictly.
+/// Errors name the field, ready for the envelope's `errors`.
+pub fn amount_field(raw: Option<&RawValue>) -> Result<crate::Money, String> {
+    let raw = raw
+        .filter(|r| r.get().trim() != "null")
+        .ok_or_else(|| "amount is required".to_owned())?;
+    let text = raw_decimal_text(raw).ok_or_else(|| {
+        "amount must be a JSON number or a string holding one (booleans, arrays and objects are not amounts)"
+            .to_owned()
+    })?;
+    crate::Money::parse(&text).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +75,33 @@ mod tests {
         );
         assert_eq!(raw("true").as_deref().and_then(raw_decimal_text), None);
         assert_eq!(raw("null").as_deref().and_then(raw_decimal_text), None);
+    }
+
+    #[test]
+    fn amount_fields_are_strict_and_name_the_field() {
+        let raw = |s: &str| serde_json::from_str::<Box<RawValue>>(s).ok();
+        let amount = |s: &str| amount_field(raw(s).as_deref()).map(|m| m.to_string());
+        assert_eq!(amount("1500.25"), Ok("1500.2500".into()));
+        assert_eq!(amount("\"1500\""), Ok("1500.0000".into()));
+        for bad in [
+            "1e3",
+            "\"1e3\"",
+            "\"1_000\"",
+            "\" 1\"",
+            "-5",
+            "\"NaN\"",
+            "\"0x10\"",
+            "true",
+            "[1]",
+            "{\"v\":1}",
+            "0",
+            "\"\"",
+            "1.00001",
+        ] {
+            let e = amount(bad).err().unwrap_or_default();
+            assert!(e.starts_with("amount "), "{bad}: {e:?}");
+        }
+        assert_eq!(amount("null"), Err("amount is required".into()));
+        assert_eq!(amount_field(None).err(), Some("amount is required".into()));
     }
 }

@@ -1,7 +1,7 @@
 //! The internal request to post a payment, parsed into values that are valid by construction.
 
 use idaas_api::ApiError;
-use idaas_domain::{decimal_json::raw_decimal_text, Currency, Money};
+use idaas_domain::{decimal_json::amount_field, Currency, Money};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -73,15 +73,9 @@ impl PostingBody {
         if reference.is_none() {
             errors.push("reference must be 1-64 printable ASCII characters".to_owned());
         }
-        let amount = match self.amount.as_deref().and_then(raw_decimal_text) {
-            Some(text) => Money::parse(&text)
-                .map_err(|e| errors.push(e.to_string()))
-                .ok(),
-            None => {
-                errors.push("amount is required".to_owned());
-                None
-            }
-        };
+        let amount = amount_field(self.amount.as_deref())
+            .map_err(|e| errors.push(e))
+            .ok();
         let currency = match self.currency {
             Some(c) => Currency::parse(&c)
                 .map_err(|e| errors.push(e.to_string()))

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
-use idaas_domain::TagAddress;
+use idaas_domain::{TagAddress, UrlPolicy, WebhookUrl};
 use idaas_kafka::insert_outbox;
 use idaas_service::{Infra, ServiceError, ServiceResult};
 use uuid::Uuid;
@@ -41,6 +41,27 @@ fn usable(tag: &ResolvedTag, field: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A payment's `callbackUrl` must be on the origin of the sender's registered webhook URL, so
+/// a stolen token cannot point the platform's signed callbacks at a host of the thief's.
+fn same_origin_callback(
+    callback: Option<&WebhookUrl>,
+    registered: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(callback) = callback else {
+        return Ok(());
+    };
+    let registered = registered.and_then(|r| WebhookUrl::parse(r, UrlPolicy::AllowHttp).ok());
+    match registered {
+        Some(r) if r.same_origin(callback) => Ok(()),
+        Some(_) => Err(ApiError::validation(vec![
+            "callbackUrl must be on the same origin (scheme, host, port) as the application's transactionWebhookUrl".into(),
+        ])),
+        None => Err(ApiError::validation(vec![
+            "callbackUrl needs a registered transactionWebhookUrl on the same origin".into(),
+        ])),
+    }
+}
+
 fn not_yours() -> ApiError {
     ApiError::new(ErrorCode::AccessDenied)
         .with_message("senderTag must belong to the calling application")
@@ -59,7 +80,7 @@ pub async fn initiate(
     guard: Option<Guard>,
     body: &[u8],
 ) -> ServiceResult<Outcome> {
-    let req = initiation_request::parse(body)?;
+    let req = initiation_request::parse(body, UrlPolicy::for_profile(&infra.settings.profile))?;
     if let Some(g) = &guard {
         let mut conn = infra.pool.get().await?;
         if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
@@ -77,6 +98,10 @@ pub async fn initiate(
         return Err(not_yours().into());
     }
     usable(&sender, "senderTag")?;
+    same_origin_callback(
+        req.callback_url.as_ref(),
+        sender.transaction_webhook_url.as_deref(),
+    )?;
     let receiver = state.clients.resolve(&req.receiver.to_string()).await?;
     usable(&receiver, "receiverTag")?;
 
@@ -93,7 +118,7 @@ pub async fn initiate(
         amount: req.amount.amount(),
         currency: req.currency.to_string(),
         narration: req.narration,
-        callback_url: req.callback_url,
+        callback_url: req.callback_url.map(|u| u.to_string()),
         sender_notify_url: sender.transaction_webhook_url,
         receiver_notify_url: receiver.transaction_webhook_url,
         status: "AWAITING_ACCEPTANCE".into(),
@@ -105,6 +130,8 @@ pub async fn initiate(
         expired_at: None,
         created_at: now,
         updated_at: now,
+        failure_reason: None,
+        failed_at: None,
     };
     let topics = infra.topics.clone();
     // Taken only now: no connection sits idle through the two identity calls above.

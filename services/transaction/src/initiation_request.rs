@@ -1,7 +1,9 @@
 //! `POST /v1/transactions` body, parsed exactly (amounts from the number's own text).
 
 use idaas_api::ApiError;
-use idaas_domain::{decimal_json::raw_decimal_text, Currency, Money, TagAddress};
+use idaas_domain::{
+    decimal_json::amount_field, Currency, Money, TagAddress, UrlPolicy, WebhookUrl,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -23,7 +25,7 @@ pub struct Initiation {
     pub amount: Money,
     pub currency: Currency,
     pub narration: Option<String>,
-    pub callback_url: Option<String>,
+    pub callback_url: Option<WebhookUrl>,
 }
 
 fn tag(field: &str, v: Option<String>, errors: &mut Vec<String>) -> Option<TagAddress> {
@@ -40,21 +42,15 @@ fn tag(field: &str, v: Option<String>, errors: &mut Vec<String>) -> Option<TagAd
     }
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Initiation, ApiError> {
+pub fn parse(bytes: &[u8], urls: UrlPolicy) -> Result<Initiation, ApiError> {
     let body: Body = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::validation(vec![format!("malformed JSON body: {e}")]))?;
     let mut errors = Vec::new();
     let sender = tag("senderTag", body.sender_tag, &mut errors);
     let receiver = tag("receiverTag", body.receiver_tag, &mut errors);
-    let amount = match body.amount.as_deref().and_then(raw_decimal_text) {
-        Some(text) => Money::parse(&text)
-            .map_err(|e| errors.push(e.to_string()))
-            .ok(),
-        None => {
-            errors.push("amount is required".to_owned());
-            None
-        }
-    };
+    let amount = amount_field(body.amount.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
     let currency = match body.currency.filter(|c| !c.is_empty()) {
         None => Some(Currency::default()),
         Some(c) => Currency::parse(&c)
@@ -65,15 +61,14 @@ pub fn parse(bytes: &[u8]) -> Result<Initiation, ApiError> {
     if narration.as_ref().is_some_and(|n| n.chars().count() > 500) {
         errors.push("narration must be at most 500 characters".to_owned());
     }
-    let callback_url = body.callback_url.filter(|u| !u.trim().is_empty());
-    if let Some(u) = &callback_url {
-        let ok = u.len() <= 2048
-            && url::Url::parse(u)
-                .is_ok_and(|p| matches!(p.scheme(), "https" | "http") && p.host().is_some());
-        if !ok {
-            errors.push("callbackUrl must be an absolute http(s) URL".to_owned());
-        }
-    }
+    let callback_url = body
+        .callback_url
+        .filter(|u| !u.trim().is_empty())
+        .and_then(|u| {
+            WebhookUrl::parse(&u, urls)
+                .map_err(|e| errors.push(format!("callbackUrl {e}")))
+                .ok()
+        });
     match (sender, receiver, amount, currency) {
         (Some(sender), Some(receiver), Some(amount), Some(currency)) if errors.is_empty() => {
             Ok(Initiation {
@@ -91,7 +86,12 @@ pub fn parse(bytes: &[u8]) -> Result<Initiation, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Initiation, UrlPolicy};
+    use idaas_api::ApiError;
+
+    fn parse(bytes: &[u8]) -> Result<Initiation, ApiError> {
+        super::parse(bytes, UrlPolicy::HttpsOnly)
+    }
 
     #[test]
     fn amounts_are_exact_numbers_or_strings() {

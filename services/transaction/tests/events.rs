@@ -53,7 +53,7 @@ async fn webhooks_and_domain_events_follow_each_state_change() {
         .initiate(
             &a,
             json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 3,
-                             "callbackUrl": "https://a.example.com/cb"}),
+                             "callbackUrl": "https://example.com/cb"}),
             None,
         )
         .await;
@@ -87,7 +87,7 @@ async fn webhooks_and_domain_events_follow_each_state_change() {
         ("SENDER", "TRANSACTION_COMPLETED")
     );
     assert_eq!(
-        decoded[1].target_url, "https://a.example.com/cb",
+        decoded[1].target_url, "https://example.com/cb",
         "callbackUrl wins over the registered URL"
     );
     let body: Value = serde_json::from_str(&decoded[1].payload_json).unwrap();

@@ -1,4 +1,5 @@
 use idaas_api::ApiError;
+use idaas_domain::{UrlPolicy, WebhookUrl, MAX_WEBHOOK_URL_LEN};
 use serde_json::Value;
 
 /// Collects every field error of a request so the caller sees them all at once.
@@ -58,13 +59,18 @@ impl Checks {
         Some(v)
     }
 
-    /// An absolute http(s) URL.
-    pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let v = self.optional(field, value, 2048)?;
-        match url::Url::parse(&v) {
-            Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => Some(v),
-            _ => {
-                self.fail(format!("{field} must be an absolute http(s) URL"));
+    /// A URL the platform will deliver webhooks to (`https://` outside the local profile).
+    pub fn webhook_url(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        policy: UrlPolicy,
+    ) -> Option<String> {
+        let v = self.optional(field, value, MAX_WEBHOOK_URL_LEN)?;
+        match WebhookUrl::parse(&v, policy) {
+            Ok(_) => Some(v),
+            Err(e) => {
+                self.fail(format!("{field} {e}"));
                 None
             }
         }
@@ -125,7 +131,11 @@ mod tests {
         assert!(c.required("name", None, 2, 150).is_none());
         assert!(c.required("name", Some("x".into()), 2, 150).is_none());
         assert!(c
-            .url("transactionWebhookUrl", Some("ftp://x".into()))
+            .webhook_url(
+                "transactionWebhookUrl",
+                Some("ftp://x".into()),
+                UrlPolicy::AllowHttp
+            )
             .is_none());
         assert!(c.email(Some("no-at-sign".into())).is_none());
         let err = c.finish().err().map(|e| e.errors.len());
@@ -141,8 +151,24 @@ mod tests {
             Some("Wallet")
         );
         assert!(c
-            .url("u", Some("https://a.example.com/hook".into()))
+            .webhook_url(
+                "u",
+                Some("https://a.example.com/hook".into()),
+                UrlPolicy::HttpsOnly
+            )
             .is_some());
+        let mut strict = Checks::new();
+        assert!(strict
+            .webhook_url(
+                "u",
+                Some("http://a.example.com/hook".into()),
+                UrlPolicy::HttpsOnly
+            )
+            .is_none());
+        assert_eq!(
+            strict.finish().err().map(|e| e.errors),
+            Some(vec!["u must use https://".to_owned()])
+        );
         assert!(c.email(Some("alice@example.com".into())).is_some());
         assert_eq!(
             c.metadata(Some(serde_json::json!({"tier": "gold"})))

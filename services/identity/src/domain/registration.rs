@@ -1,5 +1,5 @@
 use idaas_api::ApiError;
-use idaas_domain::AppHandle;
+use idaas_domain::{AppHandle, UrlPolicy};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -28,7 +28,7 @@ pub struct Registration {
 }
 
 impl RegistrationRequest {
-    pub fn parse(self) -> Result<Registration, ApiError> {
+    pub fn parse(self, urls: UrlPolicy) -> Result<Registration, ApiError> {
         let mut c = Checks::new();
         let name = c.required("name", self.name, 2, 150);
         let handle = match self.app_handle.filter(|h| !h.is_empty()) {
@@ -38,7 +38,8 @@ impl RegistrationRequest {
             }
             Some(h) => AppHandle::parse(&h).map_err(|e| c.fail(e.to_string())).ok(),
         };
-        let webhook_url = c.url("transactionWebhookUrl", self.transaction_webhook_url);
+        let webhook_url =
+            c.webhook_url("transactionWebhookUrl", self.transaction_webhook_url, urls);
         let redirect_uris = c.optional("redirectUris", self.redirect_uris, 2048);
         if let Some(uris) = &redirect_uris {
             if uris.split_whitespace().any(|u| url::Url::parse(u).is_err()) {
@@ -80,7 +81,7 @@ mod tests {
 
     #[test]
     fn defaults_encryption_on() {
-        let r = req("WalletApp", "walletapp").parse();
+        let r = req("WalletApp", "walletapp").parse(UrlPolicy::HttpsOnly);
         assert!(matches!(
             r,
             Ok(Registration {
@@ -92,10 +93,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_handle_and_name() {
-        let e = req("W", "Wallet_App").parse().err();
+        let e = req("W", "Wallet_App").parse(UrlPolicy::HttpsOnly).err();
         assert_eq!(e.map(|e| e.errors.len()), Some(2));
-        assert!(req("WalletApp", "-wallet").parse().is_err());
-        assert!(req("WalletApp", "ab").parse().is_err());
-        assert!(req("WalletApp", &"a".repeat(31)).parse().is_err());
+        assert!(req("WalletApp", "-wallet")
+            .parse(UrlPolicy::HttpsOnly)
+            .is_err());
+        assert!(req("WalletApp", "ab").parse(UrlPolicy::HttpsOnly).is_err());
+        assert!(req("WalletApp", &"a".repeat(31))
+            .parse(UrlPolicy::HttpsOnly)
+            .is_err());
     }
 }

@@ -32,7 +32,8 @@ pub async fn register(
     state: web::Data<IdentityState>,
     body: web::Json<RegistrationRequest>,
 ) -> ServiceResult<HttpResponse> {
-    let reg = body.into_inner().parse()?;
+    let urls = idaas_domain::UrlPolicy::for_profile(&infra.settings.profile);
+    let reg = body.into_inner().parse(urls)?;
     tracing::Span::current().record("app_handle", reg.handle.as_str());
     let id = Uuid::new_v4();
     let client_secret = secret_hash::generate_secret();
