@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use redis::{aio::ConnectionManager, AsyncCommands};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,9 +27,12 @@ pub struct Revocations {
 
 impl Revocations {
     pub async fn connect(url: &str) -> Result<Self, RevocationError> {
-        let client = redis::Client::open(url)?;
+        Self::connect_with(url, crate::DEFAULT_REDIS_TIMEOUT).await
+    }
+
+    pub async fn connect_with(url: &str, timeout: Duration) -> Result<Self, RevocationError> {
         Ok(Self {
-            conn: ConnectionManager::new(client).await?,
+            conn: crate::connect_redis(url, timeout).await?,
         })
     }
 

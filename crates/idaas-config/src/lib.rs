@@ -5,6 +5,7 @@ mod settings;
 
 pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
-    AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings, KeySettings, RateLimitSettings,
-    RedisSettings, ServiceSettings, Settings, TelemetrySettings, TransactionSettings,
+    AuthSettings, DatabaseSettings, HttpSettings, InternalRouteSettings, KafkaSettings,
+    KeySettings, RateLimitSettings, RedisSettings, ServiceAuthSettings, ServiceSettings, Settings,
+    TelemetrySettings, TransactionSettings,
 };

@@ -54,7 +54,7 @@ pub fn load(service: &str) -> Result<Settings, ConfigError> {
 
 /// Loads from an explicit directory and profile (tests use this instead of process env).
 pub fn load_from(dir: &Path, profile: &str, service: &str) -> Result<Settings, ConfigError> {
-    let mut builder = layered(dir, profile);
+    let mut builder = layered(dir, profile).set_override("profile", profile)?;
     // The guide documents this exact variable for the token lifetime.
     if let Ok(ttl) = std::env::var("IDAAS_APP_TOKEN_TTL") {
         builder = builder.set_override("auth.token_ttl_seconds", ttl)?;

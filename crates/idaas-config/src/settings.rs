@@ -16,6 +16,53 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     #[serde(default)]
     pub transactions: TransactionSettings,
+    #[serde(default)]
+    pub service_auth: ServiceAuthSettings,
+    /// The profile the settings were loaded for (`local`, `production`, ...).
+    #[serde(default)]
+    pub profile: String,
+}
+
+/// Service-to-service credentials on internal routes (see `idaas_auth::ServiceVerifier`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServiceAuthSettings {
+    /// Each service's own signing key (PKCS#8 PEM, P-256), by service name with `_` for `-`.
+    /// In Kubernetes each service's Secret holds only its own.
+    #[serde(default)]
+    pub signing_keys: HashMap<String, Secret<String>>,
+    /// Public keys (PEM; several may be listed during a rotation), by service name.
+    #[serde(default)]
+    pub public_keys: HashMap<String, String>,
+    /// Who may call which internal route.
+    #[serde(default)]
+    pub routes: Vec<InternalRouteSettings>,
+    #[serde(default = "default_credential_ttl_seconds")]
+    pub credential_ttl_seconds: i64,
+}
+
+impl Default for ServiceAuthSettings {
+    fn default() -> Self {
+        Self {
+            signing_keys: HashMap::new(),
+            public_keys: HashMap::new(),
+            routes: Vec::new(),
+            credential_ttl_seconds: default_credential_ttl_seconds(),
+        }
+    }
+}
+
+fn default_credential_ttl_seconds() -> i64 {
+    30
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InternalRouteSettings {
+    /// The service that serves the route.
+    pub service: String,
+    pub method: String,
+    pub path: String,
+    /// The services allowed to call it.
+    pub callers: Vec<String>,
 }
 
 /// Payment lifecycle timing (transaction service).
@@ -47,6 +94,19 @@ pub struct DatabaseSettings {
     /// Server URL without a database name (may carry user and password).
     pub url: Secret<String>,
     pub pool_size: usize,
+    /// Set on every session: no statement runs longer, no lock is awaited longer.
+    #[serde(default = "default_statement_timeout_ms")]
+    pub statement_timeout_ms: u64,
+    #[serde(default = "default_lock_timeout_ms")]
+    pub lock_timeout_ms: u64,
+}
+
+fn default_statement_timeout_ms() -> u64 {
+    5_000
+}
+
+fn default_lock_timeout_ms() -> u64 {
+    2_000
 }
 
 impl DatabaseSettings {
@@ -64,6 +124,14 @@ impl DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct RedisSettings {
     pub url: Secret<String>,
+    /// Connect and response timeout of every Redis call: a stalled Redis must not hold a
+    /// request (limits then fail open, revocation fails closed).
+    #[serde(default = "default_redis_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_redis_timeout_ms() -> u64 {
+    250
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,9 +154,26 @@ pub struct AuthSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct KeySettings {
     pub token_signing_key: Secret<String>,
+    /// The key signing tokens before the last rotation: still published in the JWKS so no
+    /// outstanding token breaks. Empty when there is none.
+    #[serde(default)]
+    pub previous_token_signing_key: Secret<String>,
     pub request_encryption_key: Secret<String>,
+    /// The public half of `request_encryption_key` (SPKI PEM), which identity publishes at
+    /// `/v1/keys/idaas`; with it set, identity needs no private request key at all (only the
+    /// gateway decrypts). Empty: derived from `request_encryption_key`.
+    #[serde(default)]
+    pub request_encryption_public_key: String,
+    /// The platform request key before the last rotation: JWE bodies to it still decrypt
+    /// during the overlap. Empty when there is none.
+    #[serde(default)]
+    pub previous_request_encryption_key: Secret<String>,
     pub at_rest_key: Secret<String>,
     pub at_rest_key_id: String,
+    /// Older at-rest keys by key id (base64 of 32 bytes): stored values name their key, so
+    /// rows sealed before a rotation still open.
+    #[serde(default)]
+    pub at_rest_previous_keys: HashMap<String, Secret<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,6 +191,22 @@ pub struct HttpSettings {
     /// `X-Forwarded-For`/`Forwarded` only when this is set (never on a directly exposed port).
     #[serde(default)]
     pub trust_forwarded_for: bool,
+    /// The gateway's wait for a backend. Longer than anything a backend may take itself
+    /// (database timeouts plus its own internal calls), so a client never sees 503 for work
+    /// that then completes.
+    #[serde(default = "default_backend_timeout_ms")]
+    pub backend_timeout_ms: u64,
+    /// A service's wait for another service's internal route.
+    #[serde(default = "default_internal_timeout_ms")]
+    pub internal_timeout_ms: u64,
+}
+
+fn default_backend_timeout_ms() -> u64 {
+    30_000
+}
+
+fn default_internal_timeout_ms() -> u64 {
+    8_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +244,22 @@ impl Settings {
         }
         if self.http.max_body_bytes == 0 {
             errors.push("http.max_body_bytes must be positive".into());
+        }
+        // An accept waits for a pool connection, runs statements, calls the ledger (which does
+        // the same) and commits: the gateway must outwait all of it.
+        let backend_worst = self.http.internal_timeout_ms + 4 * self.database.statement_timeout_ms;
+        if self.http.backend_timeout_ms <= backend_worst {
+            errors.push(format!(
+                "http.backend_timeout_ms ({}) must exceed http.internal_timeout_ms + 4 × \
+                 database.statement_timeout_ms ({backend_worst})",
+                self.http.backend_timeout_ms
+            ));
+        }
+        if !(1..=60).contains(&self.service_auth.credential_ttl_seconds) {
+            errors.push("service_auth.credential_ttl_seconds must be between 1 and 60".into());
+        }
+        if self.redis.timeout_ms == 0 || self.redis.timeout_ms > 1_000 {
+            errors.push("redis.timeout_ms must be between 1 and 1000".into());
         }
         if errors.is_empty() {
             Ok(())

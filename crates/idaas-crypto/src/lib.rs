@@ -8,3 +8,6 @@ pub mod secret_hash;
 pub mod signature;
 
 mod b64;
+
+/// Unpadded base64url, as JOSE writes it.
+pub use b64::encode as b64_url;

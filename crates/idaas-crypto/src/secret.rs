@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer};
 /// A value that must never reach a log: `Debug` and `Display` print `***`, and it has no
 /// `Serialize`, so it can only leave through an explicit `expose()`.
 /// Key material that must be wiped uses `zeroize::Zeroizing` inside the crypto code.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret<T>(T);
 
 impl<T> Secret<T> {

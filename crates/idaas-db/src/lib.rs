@@ -8,6 +8,6 @@ mod pool;
 pub use admin::{drop_database, ensure_database};
 pub use error::{unique_violation, DbError};
 pub use migrate::run_migrations;
-pub use pool::{connect, ping, PgConn, PgPool};
+pub use pool::{connect, ping, with_session_limits, PgConn, PgPool, SessionLimits};
 
 pub use diesel_migrations::{embed_migrations, EmbeddedMigrations};

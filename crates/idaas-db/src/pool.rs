@@ -15,7 +15,35 @@ pub type PgConn = Object<AsyncPgConnection>;
 /// pool must fail fast and visibly, never hang the process.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub fn connect(url: &str, max_size: usize) -> Result<PgPool, DbError> {
+/// Per-session bounds, in milliseconds (0 leaves the server's default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub statement_timeout_ms: u64,
+    pub lock_timeout_ms: u64,
+}
+
+/// The URL with the session limits as startup `options`, so every connection the pool opens
+/// has them from its first statement on (no extra round trip, nothing to forget).
+pub fn with_session_limits(url: &str, limits: SessionLimits) -> String {
+    let mut opts = Vec::new();
+    if limits.statement_timeout_ms > 0 {
+        opts.push(format!(
+            "-c%20statement_timeout%3D{}",
+            limits.statement_timeout_ms
+        ));
+    }
+    if limits.lock_timeout_ms > 0 {
+        opts.push(format!("-c%20lock_timeout%3D{}", limits.lock_timeout_ms));
+    }
+    if opts.is_empty() {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options={}", opts.join("%20"))
+}
+
+pub fn connect(url: &str, max_size: usize, limits: SessionLimits) -> Result<PgPool, DbError> {
+    let url = with_session_limits(url, limits);
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
     Pool::builder(manager)
         .max_size(max_size)
@@ -31,4 +59,29 @@ pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
     let mut conn = pool.get().await?;
     diesel::sql_query("SELECT 1").execute(&mut conn).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_ride_on_the_url() {
+        let limits = SessionLimits {
+            statement_timeout_ms: 5000,
+            lock_timeout_ms: 2000,
+        };
+        assert_eq!(
+            with_session_limits("postgres://u@h/db", limits),
+            "postgres://u@h/db?options=-c%20statement_timeout%3D5000%20-c%20lock_timeout%3D2000"
+        );
+        assert_eq!(
+            with_session_limits("postgres://u@h/db?sslmode=require", limits),
+            "postgres://u@h/db?sslmode=require&options=-c%20statement_timeout%3D5000%20-c%20lock_timeout%3D2000"
+        );
+        assert_eq!(
+            with_session_limits("postgres://u@h/db", SessionLimits::default()),
+            "postgres://u@h/db"
+        );
+    }
 }

@@ -1,4 +1,10 @@
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -31,13 +37,26 @@ struct Row {
     headers: serde_json::Value,
 }
 
-/// Wakes the relay right after a commit so events leave without waiting for the next poll.
+/// Wakes the relay right after a commit so events leave without waiting for the next poll,
+/// and tells whether its loop is still turning (liveness).
 #[derive(Clone, Default)]
-pub struct RelayHandle(Arc<Notify>);
+pub struct RelayHandle(Arc<Notify>, Arc<AtomicI64>);
 
 impl RelayHandle {
     pub fn wake(&self) {
         self.0.notify_one();
+    }
+
+    fn beat(&self) {
+        self.1.store(Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    /// The loop finished a pass (successful or not) within `window`. A pass may wait up to
+    /// the producer's send timeout while the broker is down, so `window` must exceed it.
+    pub fn alive_within(&self, window: Duration) -> bool {
+        let last = AtomicI64::load(&self.1, Ordering::Relaxed);
+        let window = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+        last > 0 && Utc::now().timestamp() - last <= window
     }
 }
 
@@ -66,6 +85,7 @@ impl OutboxRelay {
     pub async fn run(self) {
         let mut since_cleanup = 0u32;
         loop {
+            self.handle.beat();
             match self.relay_once().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}

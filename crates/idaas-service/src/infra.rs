@@ -1,12 +1,16 @@
 use std::{sync::Arc, time::Duration};
 
-use idaas_auth::{Authenticator, Revocations, TokenVerifier};
+use idaas_auth::{Authenticator, Revocations, ServiceVerifier, TokenVerifier};
 use idaas_config::Settings;
 use idaas_db::{EmbeddedMigrations, PgPool};
 use idaas_kafka::{rdkafka::producer::FutureProducer, OutboxRelay, RelayHandle, Topics};
-use idaas_web::HealthReport;
+use idaas_web::{HealthCache, HealthReport};
 
 use crate::{retry, StartupError};
+
+/// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
+const RELAY_LIVENESS_WINDOW: Duration = Duration::from_secs(120);
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What a running service holds: its own database, the broker, its outbox relay and auth.
 #[derive(Clone)]
@@ -18,6 +22,9 @@ pub struct Infra {
     pub topics: Topics,
     pub relay: RelayHandle,
     pub authenticator: Authenticator,
+    /// Checks service credentials on this service's internal routes.
+    pub service_verifier: Arc<ServiceVerifier>,
+    health_cache: Arc<HealthCache>,
 }
 
 impl Infra {
@@ -39,14 +46,23 @@ impl Infra {
         if let Some(own) = migrations {
             idaas_db::run_migrations(url.expose(), own).await?;
         }
-        let pool = idaas_db::connect(url.expose(), settings.database.pool_size)?;
+        let limits = idaas_db::SessionLimits {
+            statement_timeout_ms: settings.database.statement_timeout_ms,
+            lock_timeout_ms: settings.database.lock_timeout_ms,
+        };
+        let pool = idaas_db::connect(url.expose(), settings.database.pool_size, limits)?;
 
         let topics = Topics::new(settings.kafka.topic_prefix.clone());
+        // A broker outage never stops a service from starting: the outbox holds events until
+        // the broker is back, and the topics are created as soon as it answers.
+        let kafka = settings.kafka.clone();
         let names = topics.all();
-        retry("broker", 30, || {
-            idaas_kafka::ensure_topics(&settings.kafka, &names)
-        })
-        .await?;
+        tokio::spawn(async move {
+            let _ = retry("broker", u32::MAX, || {
+                idaas_kafka::ensure_topics(&kafka, &names)
+            })
+            .await;
+        });
         let producer = idaas_kafka::build_producer(&settings.kafka)?;
 
         let relay = OutboxRelay::new(
@@ -57,12 +73,14 @@ impl Infra {
         let handle = relay.handle();
         tokio::spawn(relay.run());
 
+        let redis_timeout = Duration::from_millis(settings.redis.timeout_ms);
         let revocations = retry("redis", 30, || {
-            Revocations::connect(settings.redis.url.expose())
+            Revocations::connect_with(settings.redis.url.expose(), redis_timeout)
         })
         .await
         .map_err(|e| StartupError::Redis(e.to_string()))?;
         let authenticator = Authenticator::new(verifier, revocations);
+        let service_verifier = Arc::new(crate::internal_call::verifier(service, &settings)?);
 
         Ok(Self {
             service: service.to_owned(),
@@ -72,6 +90,8 @@ impl Infra {
             topics,
             relay: handle,
             authenticator,
+            service_verifier,
+            health_cache: Arc::new(HealthCache::new()),
         })
     }
 
@@ -79,17 +99,35 @@ impl Infra {
         self.settings.http.max_body_bytes
     }
 
-    /// Database, broker and Redis, each with its own status.
+    /// Liveness: the process answers and its outbox relay loop is still turning.
+    pub fn is_alive(&self) -> bool {
+        self.relay.alive_within(RELAY_LIVENESS_WINDOW)
+    }
+
+    /// Readiness: its own database only. A broker or peer outage must not take every pod out
+    /// of service; the outbox holds events meanwhile.
+    pub async fn readiness(&self) -> HealthReport {
+        let db = tokio::time::timeout(READINESS_TIMEOUT, idaas_db::ping(&self.pool))
+            .await
+            .unwrap_or_else(|_| Err(idaas_db::DbError::Pool("ping timed out".into())));
+        HealthReport::new().component("db", db)
+    }
+
+    /// Database, broker and Redis, each UP or DOWN; computed at most once per cache period.
     pub async fn health(&self) -> HealthReport {
-        let (db, kafka, redis) = tokio::join!(
-            idaas_db::ping(&self.pool),
-            idaas_kafka::probe(&self.settings.kafka),
-            self.authenticator.revocations().ping(),
-        );
-        HealthReport::new()
-            .component("db", db)
-            .component("kafka", kafka)
-            .component("redis", redis)
+        self.health_cache
+            .get_or_compute(|| async {
+                let (db, kafka, redis) = tokio::join!(
+                    idaas_db::ping(&self.pool),
+                    idaas_kafka::probe(&self.settings.kafka),
+                    self.authenticator.revocations().ping(),
+                );
+                HealthReport::new()
+                    .component("db", db)
+                    .component("kafka", kafka)
+                    .component("redis", redis)
+            })
+            .await
     }
 
     pub fn info(&self) -> serde_json::Value {

@@ -3,10 +3,12 @@
 
 mod error;
 mod infra;
+mod internal_call;
 mod server;
 mod startup;
 
 pub use error::{ServiceError, ServiceResult};
 pub use infra::Infra;
+pub use internal_call::{signer, verifier, InternalCallError, InternalClient, ServiceCall};
 pub use server::{run, serve, start, Running};
 pub use startup::{bind, load_settings, retry, StartupError};

@@ -1,6 +1,7 @@
 use std::{net::TcpListener, process::ExitCode};
 
 use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+use idaas_web::HealthReport;
 
 use crate::{Infra, StartupError};
 
@@ -12,6 +13,21 @@ pub struct Running {
 
 async fn health(infra: web::Data<Infra>) -> HttpResponse {
     infra.health().await.into_response()
+}
+
+async fn liveness(infra: web::Data<Infra>) -> HttpResponse {
+    let result = if infra.is_alive() {
+        Ok(())
+    } else {
+        Err("outbox relay loop stalled")
+    };
+    HealthReport::new()
+        .component("relay", result)
+        .into_response()
+}
+
+async fn readiness(infra: web::Data<Infra>) -> HttpResponse {
+    infra.readiness().await.into_response()
 }
 
 async fn info(infra: web::Data<Infra>) -> HttpResponse {
@@ -30,13 +46,17 @@ where
         .port();
     let max_body = infra.max_body();
     let auth = web::Data::new(infra.authenticator.clone());
+    let service_verifier = web::Data::from(infra.service_verifier.clone());
     let infra = web::Data::new(infra);
     let server = HttpServer::new(move || {
         let app = App::new()
             .app_data(infra.clone())
             .app_data(auth.clone())
+            .app_data(service_verifier.clone())
             .configure(|c| idaas_web::configure_extractors(c, max_body))
             .route("/actuator/health", web::get().to(health))
+            .route("/actuator/health/liveness", web::get().to(liveness))
+            .route("/actuator/health/readiness", web::get().to(readiness))
             .route("/actuator/info", web::get().to(info))
             .configure(routes.clone())
             .default_service(web::to(idaas_web::not_found));

@@ -12,7 +12,18 @@ pub struct TestKeys {
     pub token_signing_key: String,
     pub request_encryption_key: String,
     pub at_rest_key: String,
+    /// Each backend service's own credential key: (settings name, private PEM, public PEM).
+    pub service_keys: Vec<(String, String, String)>,
 }
+
+/// The services that sign calls to internal routes, by settings name.
+pub const SERVICE_KEY_NAMES: [&str; 5] = [
+    "identity",
+    "transaction",
+    "ledger",
+    "webhook_dispatcher",
+    "settlement",
+];
 
 impl TestKeys {
     pub fn generate() -> Self {
@@ -23,6 +34,45 @@ impl TestKeys {
             token_signing_key: pem(EcKeyPair::generate()),
             request_encryption_key: pem(EcKeyPair::generate()),
             at_rest_key: base64::engine::general_purpose::STANDARD.encode(raw),
+            service_keys: SERVICE_KEY_NAMES
+                .iter()
+                .map(|name| {
+                    let k = EcKeyPair::generate();
+                    let public = k.public_key_pem().expect("public pem");
+                    ((*name).to_owned(), pem(k), public)
+                })
+                .collect(),
+        }
+    }
+
+    /// The same keys as `IDAAS__...` environment variables, for services run as processes.
+    pub fn service_auth_env(&self) -> Vec<(String, String)> {
+        let mut env = Vec::new();
+        for (name, private, public) in &self.service_keys {
+            let upper = name.to_uppercase();
+            env.push((
+                format!("IDAAS__SERVICE_AUTH__SIGNING_KEYS__{upper}"),
+                private.clone(),
+            ));
+            env.push((
+                format!("IDAAS__SERVICE_AUTH__PUBLIC_KEYS__{upper}"),
+                public.clone(),
+            ));
+        }
+        env
+    }
+
+    /// Puts the service keys into `settings` (every service knows every public key).
+    pub fn apply_service_auth(&self, settings: &mut Settings) {
+        for (name, private, public) in &self.service_keys {
+            settings
+                .service_auth
+                .signing_keys
+                .insert(name.clone(), Secret::new(private.clone()));
+            settings
+                .service_auth
+                .public_keys
+                .insert(name.clone(), public.clone());
         }
     }
 }
@@ -51,6 +101,7 @@ pub fn test_settings(
     s.keys.token_signing_key = Secret::new(keys.token_signing_key.clone());
     s.keys.request_encryption_key = Secret::new(keys.request_encryption_key.clone());
     s.keys.at_rest_key = Secret::new(keys.at_rest_key.clone());
+    keys.apply_service_auth(&mut s);
     s.telemetry.log_format = "pretty".into();
     if let Some(svc) = s.services.get_mut(service) {
         svc.port = 0;

@@ -13,6 +13,8 @@ fn maintenance_url(server: &str) -> String {
     DatabaseSettings {
         url: Secret::new(server.to_owned()),
         pool_size: 1,
+        statement_timeout_ms: 0,
+        lock_timeout_ms: 0,
     }
     .url_for("postgres")
     .expose()

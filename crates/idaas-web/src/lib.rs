@@ -9,7 +9,7 @@ mod request_id;
 
 pub use body::read_limited;
 pub use extract_errors::{configure_extractors, not_found, resource};
-pub use health::{Component, HealthReport};
+pub use health::{Component, HealthCache, HealthReport, HEALTH_CACHE_TTL};
 pub use outgoing_context::forward_context;
 pub use request_id::{request_id, RootSpan, REQUEST_ID_HEADER};
 

@@ -15,10 +15,12 @@ pub struct TagCache {
 }
 
 impl TagCache {
-    pub async fn connect(url: &str) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    pub async fn connect(
+        url: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Self, redis::RedisError> {
         Ok(Self {
-            conn: ConnectionManager::new(client).await?,
+            conn: idaas_auth::connect_redis(url, timeout).await?,
         })
     }
 

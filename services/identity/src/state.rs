@@ -1,14 +1,16 @@
 use idaas_auth::TokenIssuer;
 use idaas_config::Settings;
-use idaas_crypto::{at_rest::AtRestCipher, keys::EcKeyPair, secret_hash};
+use idaas_crypto::{at_rest::AtRestCipher, keys::EcKeyPair, secret::Secret, secret_hash};
 use idaas_service::StartupError;
+use p256::pkcs8::DecodePublicKey;
 
 use crate::cache::TagCache;
 
 /// What identity needs beyond the shared infrastructure: its keys and its cache.
 pub struct IdentityState {
     pub issuer: TokenIssuer,
-    signing_public: p256::PublicKey,
+    /// The current token key first, then the previous one: both verify during a rotation.
+    signing_public: Vec<p256::PublicKey>,
     pub request_key_public: p256::PublicKey,
     pub cipher: AtRestCipher,
     pub cache: TagCache,
@@ -27,32 +29,67 @@ fn pem_key(name: &str, pem: &str) -> Result<EcKeyPair, StartupError> {
     EcKeyPair::from_pkcs8_pem(pem).map_err(|e| StartupError::Keys(format!("keys.{name}: {e}")))
 }
 
+/// The at-rest key ring: the active key seals, every listed key opens what names it.
+fn at_rest_cipher(keys: &idaas_config::KeySettings) -> Result<AtRestCipher, StartupError> {
+    use base64::Engine;
+    let decode = |id: &str, b64: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map(Secret::new)
+            .map_err(|_| StartupError::Keys(format!("at-rest key {id:?} is not valid base64")))
+    };
+    let mut ring = vec![(
+        keys.at_rest_key_id.clone(),
+        decode(&keys.at_rest_key_id, keys.at_rest_key.expose())?,
+    )];
+    for (id, key) in &keys.at_rest_previous_keys {
+        if *id != keys.at_rest_key_id {
+            ring.push((id.clone(), decode(id, key.expose())?));
+        }
+    }
+    AtRestCipher::new(&keys.at_rest_key_id, ring)
+        .map_err(|e| StartupError::Keys(format!("keys.at_rest_key: {e}")))
+}
+
 impl IdentityState {
     pub async fn from_settings(settings: &Settings) -> Result<Self, StartupError> {
         let keys = &settings.keys;
         let signing = pem_key("token_signing_key", keys.token_signing_key.expose())?;
-        let request = pem_key(
-            "request_encryption_key",
-            keys.request_encryption_key.expose(),
-        )?;
+        let mut signing_public = vec![signing.public_key()];
+        let previous = keys.previous_token_signing_key.expose();
+        if !previous.trim().is_empty() {
+            signing_public.push(pem_key("previous_token_signing_key", previous)?.public_key());
+        }
+        let request_key_public = if keys.request_encryption_public_key.trim().is_empty() {
+            pem_key(
+                "request_encryption_key",
+                keys.request_encryption_key.expose(),
+            )?
+            .public_key()
+        } else {
+            p256::PublicKey::from_public_key_pem(keys.request_encryption_public_key.trim())
+                .map_err(|e| {
+                    StartupError::Keys(format!("keys.request_encryption_public_key: {e}"))
+                })?
+        };
         let issuer = TokenIssuer::new(
             &signing,
             &settings.auth.issuer,
             settings.auth.token_ttl_seconds,
         )
         .map_err(|e| StartupError::Keys(e.to_string()))?;
-        let cipher = AtRestCipher::from_base64(&keys.at_rest_key_id, keys.at_rest_key.expose())
-            .map_err(|e| StartupError::Keys(format!("keys.at_rest_key: {e}")))?;
+        let cipher = at_rest_cipher(keys)?;
+        let timeout = std::time::Duration::from_millis(settings.redis.timeout_ms);
         let cache = idaas_service::retry("redis", 30, || {
-            TagCache::connect(settings.redis.url.expose())
+            TagCache::connect(settings.redis.url.expose(), timeout)
         })
         .await
         .map_err(|e| StartupError::Redis(e.to_string()))?;
         let dummy = secret_hash::generate_secret();
         Ok(Self {
             issuer,
-            signing_public: signing.public_key(),
-            request_key_public: request.public_key(),
+            signing_public,
+            request_key_public,
             cipher,
             cache,
             dummy_secret_hash: secret_hash::hash_secret(dummy.expose()),
@@ -60,6 +97,6 @@ impl IdentityState {
     }
 
     pub fn signing_public_keys(&self) -> Vec<p256::PublicKey> {
-        vec![self.signing_public]
+        self.signing_public.clone()
     }
 }

@@ -1,9 +1,8 @@
 //! The two answers the transaction service needs now, over internal HTTP: who a tag is
 //! (identity) and that a posting is applied (ledger).
 
-use std::time::Duration;
-
 use idaas_api::{ApiError, ErrorCode};
+use idaas_service::InternalClient;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -22,9 +21,25 @@ pub struct ResolvedTag {
 }
 
 pub struct Clients {
-    http: reqwest::Client,
+    internal: InternalClient,
     identity: String,
     ledger: String,
+}
+
+/// `IDAAS-…: message (details)` from the ledger's error envelope, for the transaction's
+/// `failureReason` and the operator.
+fn refusal_reason(status: u16, body: &Value) -> String {
+    let code = body["errorCode"].as_str().unwrap_or("unknown");
+    let message = body["message"].as_str().unwrap_or("refused");
+    let details: Vec<&str> = body["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut reason = format!("ledger refused the posting ({status} {code}): {message}");
+    if !details.is_empty() {
+        reason.push_str(&format!(" ({})", details.join("; ")));
+    }
+    reason.chars().take(500).collect()
 }
 
 /// Why a posting did not go through.
@@ -37,25 +52,27 @@ pub enum PostError {
 }
 
 impl Clients {
-    pub fn new(identity: &str, ledger: &str) -> Result<Self, reqwest::Error> {
-        Ok(Self {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .pool_max_idle_per_host(64)
-                .build()?,
+    pub fn new(internal: InternalClient, identity: &str, ledger: &str) -> Self {
+        Self {
+            internal,
             identity: identity.trim_end_matches('/').to_owned(),
             ledger: ledger.trim_end_matches('/').to_owned(),
-        })
+        }
     }
 
     /// Identity's answer, with its 404 and 409 (ambiguous, candidates) passed on as ours.
     pub async fn resolve(&self, address: &str) -> Result<ResolvedTag, ApiError> {
+        let query =
+            serde_urlencoded::to_string([("address", address)]).map_err(ApiError::internal)?;
         let resp = self
-            .http
-            .get(format!("{}/internal/v1/tags/resolve", self.identity))
-            .headers(idaas_web::forward_context(None))
-            .query(&[("address", address)])
-            .send()
+            .internal
+            .send(
+                "identity",
+                &self.identity,
+                reqwest::Method::GET,
+                &format!("/internal/v1/tags/resolve?{query}"),
+                None,
+            )
             .await
             .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
         let status = resp.status();
@@ -92,27 +109,37 @@ impl Clients {
     /// Posts the payment to the ledger under its reference; a repeat is answered, not re-applied.
     pub async fn post(&self, t: &TransactionRow) -> Result<(), PostError> {
         let party = |app: Uuid, name: &str, tag: &str| json!({"applicationId": app, "applicationName": name, "tag": tag});
+        let body = json!({
+            "reference": t.reference,
+            "amount": format!("{:.4}", t.amount),
+            "currency": t.currency,
+            "sender": party(t.sender_app_id, &t.sender_app_name, &t.sender_tag),
+            "receiver": party(t.receiver_app_id, &t.receiver_app_name, &t.receiver_tag),
+        });
         let resp = self
-            .http
-            .post(format!("{}/internal/v1/postings", self.ledger))
-            .headers(idaas_web::forward_context(None))
-            .json(&json!({
-                "reference": t.reference,
-                "amount": format!("{:.4}", t.amount),
-                "currency": t.currency,
-                "sender": party(t.sender_app_id, &t.sender_app_name, &t.sender_tag),
-                "receiver": party(t.receiver_app_id, &t.receiver_app_name, &t.receiver_tag),
-            }))
-            .send()
+            .internal
+            .send(
+                "ledger",
+                &self.ledger,
+                reqwest::Method::POST,
+                "/internal/v1/postings",
+                Some(body.to_string().into_bytes()),
+            )
             .await
             .map_err(|e| PostError::Transient(e.to_string()))?;
         let status = resp.status();
-        if status.is_success() {
-            Ok(())
-        } else if status.is_client_error() {
-            Err(PostError::Refused(resp.text().await.unwrap_or_default()))
-        } else {
-            Err(PostError::Transient(format!("ledger answered {status}")))
+        match status.as_u16() {
+            200..=299 => Ok(()),
+            // Our own credential was refused: a configuration fault of ours, not a verdict on
+            // the posting. It stays ACCEPTING (and loud) until an operator fixes the keys.
+            401 | 403 => Err(PostError::Transient(format!(
+                "ledger refused this service's credential ({status}); check service_auth keys"
+            ))),
+            400..=499 => {
+                let body: Value = resp.json().await.unwrap_or(Value::Null);
+                Err(PostError::Refused(refusal_reason(status.as_u16(), &body)))
+            }
+            _ => Err(PostError::Transient(format!("ledger answered {status}"))),
         }
     }
 }

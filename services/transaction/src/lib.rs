@@ -37,10 +37,11 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
         settings
             .service(name)
             .map(|s| s.url.clone())
-            .unwrap_or_default()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| StartupError::Other(format!("services.{name}.url is not set")))
     };
-    let clients = clients::Clients::new(&url("identity"), &url("ledger"))
-        .map_err(|e| StartupError::Other(e.to_string()))?;
+    let internal = idaas_service::InternalClient::new(SERVICE, &settings)?;
+    let clients = clients::Clients::new(internal, &url("identity")?, &url("ledger")?);
     let state = Arc::new(TxState {
         clients,
         settings: settings.transactions.clone(),

@@ -1,9 +1,10 @@
-//! Service-to-service answers (the gateway routes nothing under `/internal`).
+//! Service-to-service answers: the gateway routes nothing under `/internal`, and every handler
+//! here takes a `ServiceCall`, so only a service listed for the route gets an answer.
 
 use actix_web::{web, HttpResponse};
 use idaas_api::{ApiError, ApiResponse, ErrorCode};
 use idaas_domain::TagAddress;
-use idaas_service::{Infra, ServiceResult};
+use idaas_service::{Infra, ServiceCall, ServiceResult};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,6 +19,7 @@ pub struct ResolveQuery {
 /// Same outcomes as public resolution: 404 unknown, 409 ambiguous bare name (candidates).
 pub async fn resolve_tag(
     infra: web::Data<Infra>,
+    _caller: ServiceCall,
     query: web::Query<ResolveQuery>,
 ) -> ServiceResult<HttpResponse> {
     let address: TagAddress = query

@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(wallet::get)),
     )
     .service(resource("/v1/wallet/statement").route(web::get().to(wallet::statement)))
-    // Service-to-service only: the gateway routes nothing under /internal.
+    // Service-to-service only: the gateway routes nothing under /internal, and the handler
+    // takes a `ServiceCall`, so every request needs a service credential.
     .service(resource("/internal/v1/postings").route(web::post().to(postings::post)));
 }

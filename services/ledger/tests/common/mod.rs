@@ -3,7 +3,7 @@
 use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel::{sql_types::BigInt, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use idaas_auth::{jwks_document, Revocations, TokenIssuer};
+use idaas_auth::{jwks_document, Revocations, ServiceSigner, TokenIssuer};
 use idaas_crypto::keys::EcKeyPair;
 use idaas_testkit::{test_settings, TestDb, TestKeys};
 use reqwest::StatusCode;
@@ -17,6 +17,8 @@ pub struct TestLedger {
     pub issuer: TokenIssuer,
     pub db: TestDb,
     pub topic_prefix: String,
+    /// Signs postings as the transaction service, the one caller the route allows.
+    pub signer: ServiceSigner,
 }
 
 pub async fn spawn() -> TestLedger {
@@ -58,7 +60,9 @@ pub async fn spawn() -> TestLedger {
     }
     let db = TestDb::create().await;
     let topic_prefix = format!("l{}.", &Uuid::new_v4().simple().to_string()[..12]);
-    let mut settings = test_settings("ledger", &db.name, &topic_prefix, &TestKeys::generate());
+    let keys = TestKeys::generate();
+    let mut settings = test_settings("ledger", &db.name, &topic_prefix, &keys);
+    let signer = idaas_service::signer("transaction", &settings).unwrap();
     settings.database.pool_size = 16;
     settings.auth.jwks_url = format!("{identity_url}/.well-known/jwks.json");
     if let Some(id) = settings.services.get_mut("identity") {
@@ -79,6 +83,7 @@ pub async fn spawn() -> TestLedger {
         issuer: TokenIssuer::new(&signing, "idaas", 600).unwrap(),
         db,
         topic_prefix,
+        signer,
     }
 }
 
@@ -104,13 +109,22 @@ impl TestLedger {
         amount: Value,
         currency: &str,
     ) -> (StatusCode, Value, bool) {
+        let body = json!({
+            "reference": reference, "amount": amount, "currency": currency,
+            "sender": party(from, "alice@walletapp"), "receiver": party(to, "bob@shopapp"),
+        })
+        .to_string();
+        let path = "/internal/v1/postings";
+        let credential = self
+            .signer
+            .credential("ledger", "POST", path, body.as_bytes())
+            .unwrap();
         let resp = self
             .http
-            .post(format!("{}/internal/v1/postings", self.base))
-            .json(&json!({
-                "reference": reference, "amount": amount, "currency": currency,
-                "sender": party(from, "alice@walletapp"), "receiver": party(to, "bob@shopapp"),
-            }))
+            .post(format!("{}{path}", self.base))
+            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
+            .header("Content-Type", "application/json")
+            .body(body)
             .send()
             .await
             .unwrap();
@@ -156,25 +170,9 @@ impl TestLedger {
             #[diesel(sql_type = BigInt)]
             n: i64,
         }
-        let checks = [
-            ("Σ balances per currency = 0",
-             "SELECT count(*) AS n FROM (SELECT currency FROM wallets GROUP BY currency HAVING sum(balance) <> 0) x"),
-            ("balance = credited − debited",
-             "SELECT count(*) AS n FROM wallets WHERE balance <> total_credited - total_debited"),
-            ("every posting has exactly one DEBIT and one CREDIT",
-             "SELECT count(*) AS n FROM postings p WHERE (SELECT count(*) FROM ledger_entries e WHERE e.posting_id = p.id) <> 2
-                 OR NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.posting_id = p.id AND e.entry_type = 'DEBIT' AND e.wallet_id = p.sender_wallet_id)
-                 OR NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.posting_id = p.id AND e.entry_type = 'CREDIT' AND e.wallet_id = p.receiver_wallet_id)"),
-            ("opening balance = previous closing balance",
-             "SELECT count(*) AS n FROM (SELECT opening_balance, lag(closing_balance, 1, 0::numeric) OVER (PARTITION BY wallet_id ORDER BY sequence) AS prev FROM ledger_entries) x WHERE opening_balance <> prev"),
-            ("sequences are 1..n without gaps",
-             "SELECT count(*) AS n FROM wallets w WHERE w.entry_count <> (SELECT count(*) FROM ledger_entries e WHERE e.wallet_id = w.id)
-                 OR w.entry_count <> COALESCE((SELECT max(sequence) FROM ledger_entries e WHERE e.wallet_id = w.id), 0)"),
-            ("wallet balance = last closing balance",
-             "SELECT count(*) AS n FROM wallets w WHERE w.entry_count > 0 AND w.balance <> (SELECT closing_balance FROM ledger_entries e WHERE e.wallet_id = w.id ORDER BY sequence DESC LIMIT 1)"),
-        ];
+        let checks = idaas_testkit::LEDGER_INVARIANTS;
         let mut conn = self.conn().await;
-        for (name, sql) in checks {
+        for (name, sql) in checks.iter().copied() {
             let c: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
             assert_eq!(c.n, 0, "invariant violated: {name}");
         }

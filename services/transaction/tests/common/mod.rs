@@ -96,6 +96,25 @@ impl Platform {
         url
     }
 
+    /// Posts straight to the ledger's internal route, signed as the transaction service.
+    pub async fn post_to_ledger(&self, body: &Value) -> reqwest::Response {
+        let s = test_settings("transaction", &self.tx_db.name, &self.prefix, &self.keys);
+        let signer = idaas_service::signer("transaction", &s).unwrap();
+        let path = "/internal/v1/postings";
+        let text = body.to_string();
+        let credential = signer
+            .credential("ledger", "POST", path, text.as_bytes())
+            .unwrap();
+        self.http
+            .post(format!("{}{path}", self.ledger))
+            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
+            .header("Content-Type", "application/json")
+            .body(text)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn call(
         &self,
         method: reqwest::Method,
