@@ -19,11 +19,12 @@ pub fn prepare(
     headers: &HeaderMap,
     body: web::Bytes,
     caller: Option<&AuthenticatedApp>,
-    key: &p256::SecretKey,
+    keys: &[&p256::SecretKey],
 ) -> Result<(web::Bytes, bool), ApiError> {
     if is_jwe(headers) {
         let compact = std::str::from_utf8(&body).map_err(|_| decryption_failed())?;
-        let plain = idaas_crypto::jwe::decrypt_compact(compact, key).map_err(|e| {
+        // The current platform key, then the previous one during a rotation's overlap.
+        let plain = idaas_crypto::jwe::decrypt_compact_with_any(compact, keys).map_err(|e| {
             tracing::info!(error = %e, "JWE request body rejected");
             decryption_failed()
         })?;

@@ -3,6 +3,8 @@
 //! for anything that fails.
 
 mod body;
+mod canonical;
+mod client_ip;
 mod forward;
 mod health;
 mod proxy;
@@ -13,7 +15,8 @@ mod state;
 use actix_web::{web, App, HttpServer};
 use idaas_service::{Running, StartupError};
 
-pub use routing::{route, Backend};
+pub use canonical::{CanonicalPath, PathError};
+pub use routing::{find, Access, Backend, Route, ROUTES};
 pub use state::GatewayState;
 
 pub const SERVICE: &str = "gateway";
@@ -29,6 +32,8 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
         let app = App::new()
             .app_data(state.clone())
             .route("/actuator/health", web::get().to(health::health))
+            .route("/actuator/health/liveness", web::get().to(health::serving))
+            .route("/actuator/health/readiness", web::get().to(health::serving))
             .route("/actuator/info", web::get().to(health::info))
             .route("/.well-known/jwks.json", web::get().to(proxy::jwks))
             .default_service(web::to(proxy::proxy));

@@ -1,4 +1,5 @@
-//! The one handler behind every `/api/v1/...` path: route → limit → authenticate → body → forward.
+//! The one handler behind every `/api/v1/...` path: canonical path → route → per-IP limit →
+//! authenticate → per-application limit → body → forward.
 
 use actix_web::{
     http::header::{self, HeaderValue},
@@ -8,22 +9,13 @@ use idaas_api::{ApiError, ErrorCode};
 
 use crate::{
     body,
+    canonical::{CanonicalPath, PathError},
+    client_ip::client_ip,
     forward::{forward, Outgoing},
     rate_limit::{Bucket, Decision},
-    routing::{is_public, route, Backend},
+    routing::{self, Access, Backend},
     state::GatewayState,
 };
-
-fn client_ip(req: &HttpRequest, trust_forwarded: bool) -> String {
-    if trust_forwarded {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_owned();
-        }
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
 
 async fn enforce(
     state: &GatewayState,
@@ -41,55 +33,53 @@ async fn enforce(
     }
 }
 
+fn refused_path(e: PathError) -> ApiError {
+    match e {
+        PathError::OutsideApi => ErrorCode::ResourceNotFound.into(),
+        other => ApiError::validation(vec![format!("path: {other}")]),
+    }
+}
+
 pub async fn proxy(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<GatewayState>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = req
-        .path()
-        .strip_prefix("/api")
-        .filter(|p| p.starts_with("/v1/"))
-        .ok_or(ErrorCode::ResourceNotFound)?;
-    let backend = route(path).ok_or(ErrorCode::ResourceNotFound)?;
+    // The raw request target, still percent-encoded: decoded here once and nowhere else.
+    let path = CanonicalPath::parse(req.uri().path()).map_err(refused_path)?;
+    let route = routing::find(req.method(), &path).ok_or(ErrorCode::ResourceNotFound)?;
     let ip = client_ip(&req, state.settings.http.trust_forwarded_for);
-    let bucket = Bucket::of(req.method(), path);
+    let bucket = Bucket::of(route);
 
     // Per-IP limits come before any work, so a flood of bad credentials is cut off cheaply.
-    let mut decision = None;
-    if bucket != Bucket::Transactions {
-        decision = enforce(&state, bucket, &ip).await?;
-    }
-    let caller = if is_public(req.method(), path) {
-        None
-    } else {
-        let authorization = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        Some(state.authenticator.authenticate(authorization).await?)
+    let mut decision = enforce(&state, bucket.per_ip(), &ip).await?;
+    let caller = match route.access {
+        Access::Public => None,
+        Access::Tenant => {
+            let authorization = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            Some(state.authenticator.authenticate(authorization).await?)
+        }
     };
     if bucket == Bucket::Transactions {
         let subject = caller
             .as_ref()
             .map(|c| c.app_id.to_string())
             .unwrap_or_else(|| ip.clone());
-        decision = enforce(&state, bucket, &subject).await?;
+        decision = enforce(&state, bucket, &subject).await?.or(decision);
     }
 
     let raw = idaas_web::read_limited(payload, state.settings.http.max_body_bytes).await?;
-    let (body, decrypted) = body::prepare(
-        req.headers(),
-        raw,
-        caller.as_ref(),
-        state.request_key.secret_key(),
-    )?;
+    let (body, decrypted) =
+        body::prepare(req.headers(), raw, caller.as_ref(), &state.request_keys())?;
     let mut resp = forward(
         &state,
         &req,
         Outgoing {
-            backend,
-            path,
+            backend: route.backend,
+            path: path.as_str(),
             body,
             decrypted,
             client_ip: ip,

@@ -2,9 +2,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actix_web::http::Method;
 use idaas_config::RateLimitSettings;
 use redis::aio::ConnectionManager;
+
+use crate::routing::Route;
 
 const WINDOW_SECS: u64 = 60;
 
@@ -19,11 +20,21 @@ pub enum Bucket {
 }
 
 impl Bucket {
-    pub fn of(method: &Method, path: &str) -> Bucket {
-        match (method.as_str(), path.trim_end_matches('/')) {
+    /// The bucket of a route of the table, never of a raw path, so no spelling moves a
+    /// request into another bucket.
+    pub fn of(route: &Route) -> Bucket {
+        match (route.method, route.pattern) {
             ("POST", "/v1/auth/token") => Bucket::Token,
             ("POST", "/v1/transactions") => Bucket::Transactions,
             _ => Bucket::Default,
+        }
+    }
+
+    /// The per-IP bucket that applies before authentication: every request has one.
+    pub fn per_ip(self) -> Bucket {
+        match self {
+            Bucket::Token => Bucket::Token,
+            Bucket::Transactions | Bucket::Default => Bucket::Default,
         }
     }
 
@@ -72,10 +83,13 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    pub async fn connect(url: &str, limits: RateLimitSettings) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    pub async fn connect(
+        url: &str,
+        timeout: std::time::Duration,
+        limits: RateLimitSettings,
+    ) -> Result<Self, redis::RedisError> {
         Ok(Self {
-            conn: ConnectionManager::new(client).await?,
+            conn: idaas_auth::connect_redis(url, timeout).await?,
             limits,
         })
     }
@@ -118,22 +132,50 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    use actix_web::http::Method;
+
+    fn bucket(method: Method, raw: &str) -> Option<Bucket> {
+        let path = crate::canonical::CanonicalPath::parse(raw).ok()?;
+        crate::routing::find(&method, &path).map(Bucket::of)
+    }
+
     #[test]
     fn buckets_follow_the_guide() {
-        assert_eq!(Bucket::of(&Method::POST, "/v1/auth/token"), Bucket::Token);
         assert_eq!(
-            Bucket::of(&Method::POST, "/v1/transactions"),
-            Bucket::Transactions
+            bucket(Method::POST, "/api/v1/auth/token"),
+            Some(Bucket::Token)
         );
         assert_eq!(
-            Bucket::of(&Method::GET, "/v1/transactions"),
-            Bucket::Default
+            bucket(Method::POST, "/api/v1/transactions"),
+            Some(Bucket::Transactions)
         );
         assert_eq!(
-            Bucket::of(&Method::POST, "/v1/transactions/TXN-1/accept"),
-            Bucket::Default
+            bucket(Method::GET, "/api/v1/transactions/sent"),
+            Some(Bucket::Default)
         );
-        assert_eq!(Bucket::of(&Method::GET, "/v1/tags/alice"), Bucket::Default);
+        assert_eq!(
+            bucket(Method::POST, "/api/v1/transactions/TXN-1/accept"),
+            Some(Bucket::Default)
+        );
+        assert_eq!(
+            bucket(Method::GET, "/api/v1/tags/alice"),
+            Some(Bucket::Default)
+        );
+        // The dodges of the trust-boundaries issue land in no bucket at all: they are refused.
+        assert_eq!(
+            bucket(Method::POST, "/api/v1/transactions/%2e%2e/transactions"),
+            None
+        );
+        assert_eq!(bucket(Method::POST, "/api/v1/transactions/"), None);
+        assert_eq!(bucket(Method::POST, "/api/v1//transactions"), None);
+        assert_eq!(bucket(Method::POST, "/api/v1/transactions;x"), None);
+    }
+
+    #[test]
+    fn every_bucket_has_a_per_ip_limit() {
+        assert_eq!(Bucket::Token.per_ip(), Bucket::Token);
+        assert_eq!(Bucket::Transactions.per_ip(), Bucket::Default);
+        assert_eq!(Bucket::Default.per_ip(), Bucket::Default);
     }
 
     #[test]

@@ -7,15 +7,14 @@ use idaas_service::{retry, StartupError};
 
 use crate::{rate_limit::RateLimiter, routing::Backend};
 
-/// Backend calls time out well before a client would give up on us.
-const BACKEND_TIMEOUT: Duration = Duration::from_secs(10);
-
 pub struct GatewayState {
     pub settings: Settings,
     pub http: reqwest::Client,
     pub authenticator: Authenticator,
     pub limiter: RateLimiter,
-    pub request_key: EcKeyPair,
+    /// The current platform request key first, then the previous one during a rotation.
+    request_keys: Vec<EcKeyPair>,
+    pub health: idaas_web::HealthCache,
     backends: HashMap<&'static str, String>,
 }
 
@@ -29,8 +28,14 @@ impl GatewayState {
                     .into(),
             ));
         }
-        let request_key = EcKeyPair::from_pkcs8_pem(pem)
-            .map_err(|e| StartupError::Keys(format!("keys.request_encryption_key: {e}")))?;
+        let mut request_keys = vec![EcKeyPair::from_pkcs8_pem(pem)
+            .map_err(|e| StartupError::Keys(format!("keys.request_encryption_key: {e}")))?];
+        let previous = settings.keys.previous_request_encryption_key.expose();
+        if !previous.trim().is_empty() {
+            request_keys.push(EcKeyPair::from_pkcs8_pem(previous).map_err(|e| {
+                StartupError::Keys(format!("keys.previous_request_encryption_key: {e}"))
+            })?);
+        }
         let mut backends = HashMap::new();
         for b in Backend::ALL {
             let url = settings
@@ -43,12 +48,15 @@ impl GatewayState {
             backends.insert(b.name(), url);
         }
         let redis_url = settings.redis.url.expose().clone();
-        let revocations = retry("redis", 30, || Revocations::connect(&redis_url))
-            .await
-            .map_err(|e| StartupError::Redis(e.to_string()))?;
+        let redis_timeout = Duration::from_millis(settings.redis.timeout_ms);
+        let revocations = retry("redis", 30, || {
+            Revocations::connect_with(&redis_url, redis_timeout)
+        })
+        .await
+        .map_err(|e| StartupError::Redis(e.to_string()))?;
         let limits = settings.rate_limits.clone();
         let limiter = retry("redis", 30, || {
-            RateLimiter::connect(&redis_url, limits.clone())
+            RateLimiter::connect(&redis_url, redis_timeout, limits.clone())
         })
         .await
         .map_err(|e| StartupError::Redis(e.to_string()))?;
@@ -57,7 +65,9 @@ impl GatewayState {
             &settings.auth.jwks_url,
         ));
         let http = reqwest::Client::builder()
-            .timeout(BACKEND_TIMEOUT)
+            .timeout(Duration::from_millis(settings.http.backend_timeout_ms))
+            // Backend URLs are built from validated segments; never follow a redirect elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| StartupError::Other(e.to_string()))?;
@@ -66,15 +76,24 @@ impl GatewayState {
             settings,
             http,
             limiter,
-            request_key,
+            request_keys,
+            health: idaas_web::HealthCache::new(),
             backends,
         })
     }
 
     pub fn backend_url(&self, backend: Backend) -> &str {
+        // Every backend's URL was checked at start-up (from_settings fails without one).
         self.backends
             .get(backend.name())
             .map(String::as_str)
-            .unwrap_or_default()
+            .unwrap_or("http://backend-url-missing.invalid")
+    }
+
+    pub fn request_keys(&self) -> Vec<&p256::SecretKey> {
+        self.request_keys
+            .iter()
+            .map(EcKeyPair::secret_key)
+            .collect()
     }
 }
