@@ -77,6 +77,7 @@ catalog! {
     TransactionExpired => ("IDAAS-STATE-5008", 422, "Transaction has expired"),
     // Not in the guide's table: see docs/decisions.md.
     TagDisabled => ("IDAAS-STATE-5009", 422, "Tag is disabled"),
+    TransactionFailed => ("IDAAS-STATE-5010", 422, "Transaction failed: the ledger refused the posting"),
     RateLimited => ("IDAAS-RATE-6001", 429, "Rate limit exceeded"),
     Internal => ("IDAAS-SYS-9001", 500, "An unexpected error occurred"),
     JweDecryptionError => ("IDAAS-SYS-9002", 400, "JWE decryption error"),
@@ -109,6 +110,7 @@ mod tests {
                         | ErrorCode::IdempotencyConflict
                         | ErrorCode::ServiceUnavailable
                         | ErrorCode::TagDisabled
+                        | ErrorCode::TransactionFailed
                 )
             })
             .collect();

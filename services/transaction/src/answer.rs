@@ -2,7 +2,7 @@
 //! replays and sent now.
 
 use actix_web::{http::StatusCode, HttpResponse};
-use idaas_api::ApiResponse;
+use idaas_api::{ApiError, ApiResponse, ErrorCode};
 
 use crate::{store::transactions::TransactionRow, view::TransactionView};
 
@@ -17,6 +17,18 @@ impl Answer {
         Self {
             status,
             body: serde_json::to_string(&envelope).unwrap_or_default(),
+        }
+    }
+
+    /// `422 IDAAS-STATE-5010` with the FAILED transaction as `data`: stored for the key's
+    /// replays like any other answer.
+    pub fn failed(t: &TransactionRow) -> Self {
+        let error = ApiError::new(ErrorCode::TransactionFailed)
+            .with_errors(t.failure_reason.iter().cloned().collect())
+            .with_data(serde_json::to_value(TransactionView::from(t)).unwrap_or_default());
+        Self {
+            status: error.code.status().as_u16(),
+            body: serde_json::to_string(&error.envelope()).unwrap_or_default(),
         }
     }
 

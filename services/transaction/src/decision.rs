@@ -169,13 +169,33 @@ pub async fn accept(
         Err(PostError::Transient(e)) => Err(ServiceError::Api(ApiError::unavailable(format!("ledger: {e}")).with_message(
             "Acceptance recorded; the ledger posting will be completed automatically. Retry with the same Idempotency-Key for the outcome.",
         ))),
-        Err(PostError::Refused(e)) => Err(ServiceError::internal(format!("ledger refused posting {reference}: {e}"))),
+        Err(PostError::Refused(reason)) => Ok(Outcome::Done(fail(infra, reference, &reason).await?)),
     }
+}
+
+/// How an ACCEPTING payment ends once the ledger has answered.
+enum Settled<'a> {
+    /// The posting is applied (now or by an earlier try).
+    Completed,
+    /// The ledger refused it: nothing moved, and retrying cannot change that.
+    Failed(&'a str),
 }
 
 /// Step (3), shared by the request and the recovery worker: ACCEPTING → COMPLETED with the
 /// SENDER callback, and the answer stored for any key waiting on it. Idempotent.
 pub async fn complete(infra: &Infra, reference: &str) -> ServiceResult<Answer> {
+    settle(infra, reference, Settled::Completed).await
+}
+
+/// The ledger refused the posting: ACCEPTING → FAILED with the reason, the sender told, and
+/// the answer stored for any key waiting on it, so neither the payment nor its
+/// Idempotency-Key is stranded. Idempotent.
+pub async fn fail(infra: &Infra, reference: &str, reason: &str) -> ServiceResult<Answer> {
+    tracing::error!(%reference, %reason, "ledger refused a posting; transaction FAILED");
+    settle(infra, reference, Settled::Failed(reason)).await
+}
+
+async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResult<Answer> {
     let mut conn = infra.pool.get().await?;
     let topics = infra.topics.clone();
     let answer = conn
@@ -186,18 +206,30 @@ pub async fn complete(infra: &Infra, reference: &str) -> ServiceResult<Answer> {
                     .ok_or(ErrorCode::TransactionNotFound)?;
                 if t.status == "ACCEPTING" {
                     let now = Utc::now();
-                    t.status = "COMPLETED".into();
-                    t.completed_at = Some(now);
+                    let event = match how {
+                        Settled::Completed => {
+                            t.status = "COMPLETED".into();
+                            t.completed_at = Some(now);
+                            notifications::COMPLETED
+                        }
+                        Settled::Failed(reason) => {
+                            t.status = "FAILED".into();
+                            t.failure_reason = Some(reason.to_owned());
+                            t.failed_at = Some(now);
+                            notifications::FAILED
+                        }
+                    };
                     t.updated_at = now;
                     transactions::save(c, &t).await?;
-                    insert_outbox(
-                        c,
-                        &notifications::to_sender(&topics, &t, notifications::COMPLETED),
-                    )
-                    .await?;
+                    insert_outbox(c, &notifications::to_sender(&topics, &t, event)).await?;
                     insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 }
-                let answer = Answer::new(200, ACCEPTED, &t);
+                // The row's own end decides the answer, whoever got there first.
+                let answer = if t.status == "FAILED" {
+                    Answer::failed(&t)
+                } else {
+                    Answer::new(200, ACCEPTED, &t)
+                };
                 keys::complete_for_reference(c, reference, i32::from(answer.status), &answer.body)
                     .await?;
                 Ok(answer)

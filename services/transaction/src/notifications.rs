@@ -15,6 +15,7 @@ pub const INITIATED: &str = "TRANSACTION_INITIATED";
 pub const COMPLETED: &str = "TRANSACTION_COMPLETED";
 pub const REJECTED: &str = "TRANSACTION_REJECTED";
 pub const EXPIRED: &str = "TRANSACTION_EXPIRED";
+pub const FAILED: &str = "TRANSACTION_FAILED";
 
 fn webhook(
     topics: &Topics,

@@ -40,6 +40,10 @@ pub struct TransactionView {
     pub rejected_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<String>,
 }
 
 impl From<&TransactionRow> for TransactionView {
@@ -64,6 +68,8 @@ impl From<&TransactionRow> for TransactionView {
             completed_at: t.completed_at.as_ref().map(ts),
             rejected_at: t.rejected_at.as_ref().map(ts),
             expired_at: t.expired_at.as_ref().map(ts),
+            failure_reason: t.failure_reason.clone(),
+            failed_at: t.failed_at.as_ref().map(ts),
         }
     }
 }

@@ -39,7 +39,8 @@ pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
     }
 }
 
-/// Finishes accepts left in ACCEPTING by a crash or a ledger outage. Returns how many.
+/// Finishes accepts left in ACCEPTING by a crash or a ledger outage: COMPLETED once the ledger
+/// has the posting, FAILED if the ledger refuses it. Returns how many were finished.
 pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<usize> {
     let before = Utc::now() - chrono::Duration::seconds(state.settings.recovery_after_seconds);
     let references = {
@@ -64,8 +65,9 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
             Err(PostError::Transient(e)) => {
                 tracing::warn!(%reference, error = %e, "ledger unavailable; will retry")
             }
-            Err(PostError::Refused(e)) => {
-                tracing::error!(%reference, error = %e, "ledger refused a posting; needs an operator")
+            Err(PostError::Refused(reason)) => {
+                decision::fail(infra, &reference, &reason).await?;
+                done += 1;
             }
         }
     }

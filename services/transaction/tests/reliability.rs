@@ -191,32 +191,14 @@ async fn a_half_done_accept_is_completed_after_restart_with_one_posting() {
 
     // Worst case: the posting reached the ledger but COMPLETED was never written.
     let posted = p
-        .http
-        .post(format!("{}/internal/v1/postings", p.ledger))
-        .json(&json!({"reference": reference, "amount": "99.5", "currency": "NGN",
+        .post_to_ledger(&json!({"reference": reference, "amount": "99.5", "currency": "NGN",
             "sender": {"applicationId": a.id, "applicationName": format!("App {}", a.handle), "tag": format!("{alice}@{}", a.handle)},
             "receiver": {"applicationId": b.id, "applicationName": format!("App {}", b.handle), "tag": format!("{bob}@{}", b.handle)}}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(posted.status(), StatusCode::CREATED);
 
     // A restarted instance with a working ledger finishes it.
-    p.start_transaction(&|s| {
-        s.transactions.recovery_seconds = 1;
-        s.transactions.recovery_after_seconds = 0;
-    })
-    .await;
-    let mut status = String::new();
-    for _ in 0..50 {
-        let (_, t) = p.get(&b, &format!("/v1/transactions/{reference}")).await;
-        status = t["data"]["status"].as_str().unwrap_or_default().to_owned();
-        if status == "COMPLETED" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(status, "COMPLETED");
+    recover_on_a_new_instance(&p, &b, &reference, "COMPLETED").await;
     let w = p.wallet(&b).await;
     assert!(
         w.contains(r#""balance":99.5000"#),
@@ -254,4 +236,125 @@ async fn concurrent_accepts_never_starve_a_small_pool() {
         assert_eq!(*s, StatusCode::OK, "{v}");
     }
     assert!(p.wallet(&b).await.contains(r#""balance":12.0000"#));
+}
+
+/// Starts a transaction instance whose recovery worker runs every second, and waits until it
+/// has driven `reference` to `want`.
+async fn recover_on_a_new_instance(
+    p: &common::Platform,
+    b: &common::App,
+    reference: &str,
+    want: &str,
+) {
+    p.start_transaction(&|s| {
+        s.transactions.recovery_seconds = 1;
+        s.transactions.recovery_after_seconds = 0;
+    })
+    .await;
+    let mut status = String::new();
+    for _ in 0..50 {
+        let (_, t) = p.get(b, &format!("/v1/transactions/{reference}")).await;
+        status = t["data"]["status"].as_str().unwrap_or_default().to_owned();
+        if status == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, want);
+}
+
+/// The ledger already holds this reference with another amount, so it refuses our posting
+/// (a mismatched replay): the payment must end FAILED, not stay ACCEPTING.
+async fn occupy_reference(p: &common::Platform, a: &common::App, b: &common::App, reference: &str) {
+    let r = p
+        .post_to_ledger(
+            &json!({"reference": reference, "amount": "1", "currency": "NGN",
+            "sender": {"applicationId": a.id, "applicationName": "x", "tag": "x@x"},
+            "receiver": {"applicationId": b.id, "applicationName": "y", "tag": "y@y"}}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_refused_posting_fails_the_payment_and_completes_its_key() {
+    let p = spawn().await;
+    let (alice, bob) = (unique("al"), unique("bo"));
+    let a = p.app("fla", &[&alice]).await;
+    let b = p.app("flb", &[&bob]).await;
+    let (_, v, _) = p
+        .initiate(
+            &a,
+            json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 40}),
+            None,
+        )
+        .await;
+    let reference = v["data"]["reference"].as_str().unwrap().to_owned();
+    occupy_reference(&p, &a, &b, &reference).await;
+
+    let (s, e, _) = p.act(&b, &reference, "accept", None, Some("k-fail")).await;
+    assert_eq!(
+        (s, e["errorCode"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("IDAAS-STATE-5010")),
+        "{e}"
+    );
+    assert_eq!(e["data"]["status"], "FAILED", "{e}");
+    assert!(
+        e["data"]["failureReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("IDAAS-CONF-4008")),
+        "the reason names the ledger's refusal: {e}"
+    );
+    // The key is complete: a retry replays the same answer instead of 409 forever.
+    let (s2, e2, replayed) = p.act(&b, &reference, "accept", None, Some("k-fail")).await;
+    assert_eq!(
+        (s2, replayed),
+        (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{e2}"
+    );
+    assert_eq!(e2["errorCode"], "IDAAS-STATE-5010");
+    // Both parties see it FAILED; no money moved for it (the occupying posting moved 1).
+    let (_, t) = p.get(&a, &format!("/v1/transactions/{reference}")).await;
+    assert_eq!(t["data"]["status"], "FAILED");
+    assert!(p.wallet(&b).await.contains(r#""balance":1.0000"#));
+    // A new decision is refused: FAILED is terminal.
+    let (s, e, _) = p.act(&b, &reference, "accept", None, None).await;
+    assert_eq!(
+        (s, e["errorCode"].as_str()),
+        (StatusCode::CONFLICT, Some("IDAAS-STATE-5007"))
+    );
+}
+
+#[tokio::test]
+async fn the_recovery_worker_fails_a_refused_posting_instead_of_looping() {
+    // The accept's own ledger call cannot get through; the worker finds the row later.
+    let p = spawn_with(|s| {
+        if let Some(l) = s.services.get_mut("ledger") {
+            l.url = "http://127.0.0.1:9".into();
+        }
+        s.transactions.recovery_seconds = 3600;
+    })
+    .await;
+    let (alice, bob) = (unique("al"), unique("bo"));
+    let a = p.app("fwa", &[&alice]).await;
+    let b = p.app("fwb", &[&bob]).await;
+    let (_, v, _) = p
+        .initiate(
+            &a,
+            json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 12}),
+            None,
+        )
+        .await;
+    let reference = v["data"]["reference"].as_str().unwrap().to_owned();
+    let (s, _, _) = p.act(&b, &reference, "accept", None, Some("k-rec")).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    occupy_reference(&p, &a, &b, &reference).await;
+
+    recover_on_a_new_instance(&p, &b, &reference, "FAILED").await;
+    let (s, e, replayed) = p.act(&b, &reference, "accept", None, Some("k-rec")).await;
+    assert_eq!(
+        (s, replayed),
+        (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{e}"
+    );
 }

@@ -25,6 +25,8 @@ diesel::table! {
         expired_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        failure_reason -> Nullable<Text>,
+        failed_at -> Nullable<Timestamptz>,
     }
 }
 

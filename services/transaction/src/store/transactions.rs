@@ -32,6 +32,8 @@ pub struct TransactionRow {
     pub expired_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub failure_reason: Option<String>,
+    pub failed_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryResult<()> {
@@ -77,6 +79,8 @@ pub async fn save(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryRe
             transactions::completed_at.eq(row.completed_at),
             transactions::rejected_at.eq(row.rejected_at),
             transactions::expired_at.eq(row.expired_at),
+            transactions::failure_reason.eq(&row.failure_reason),
+            transactions::failed_at.eq(row.failed_at),
             transactions::updated_at.eq(row.updated_at),
         ))
         .execute(conn)
