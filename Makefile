@@ -6,7 +6,7 @@ help:
 	@echo "make down   stop what make up started"
 	@echo "make test   every test: unit, integration (real PostgreSQL/Redis/broker), end to end"
 	@echo "make fmt    format the code"
-	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make lint   cargo fmt --check, clippy -D warnings, Kubernetes manifests rendered and validated"
 	@echo "make logs   follow the logs of what make up started"
 
 ## Run the whole platform locally; the API is then at http://127.0.0.1:8080/api.
@@ -27,6 +27,7 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	bash scripts/k8s-validate.sh
 
 logs:
 	@ls .run/logs/*.log >/dev/null 2>&1 || { echo "no logs yet in .run/logs (make up first)"; exit 1; }
