@@ -36,7 +36,19 @@ impl Revocations {
         })
     }
 
+    /// Fails closed. One slow answer (a busy node, a reconnect) is retried once, so a blip is
+    /// not a 503; a stalled Redis still fails within two response timeouts.
     pub async fn is_revoked(&self, app_id: &str) -> Result<bool, RevocationError> {
+        match self.lookup(app_id).await {
+            Err(RevocationError::Redis(e)) if e.is_timeout() || e.is_io_error() => {
+                tracing::debug!(error = %e, "revocation lookup retried");
+                self.lookup(app_id).await
+            }
+            other => other,
+        }
+    }
+
+    async fn lookup(&self, app_id: &str) -> Result<bool, RevocationError> {
         let mut conn = self.conn.clone();
         let (synced, revoked): (bool, bool) = redis::pipe()
             .exists(SYNCED_KEY)
