@@ -3,5 +3,11 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 mod platform;
+mod private_servers;
+mod raw_http;
+mod tenants;
 
-pub use platform::Platform;
+pub use platform::{Platform, PlatformOptions};
+pub use private_servers::{PrivateBroker, PrivateRedis};
+pub use raw_http::raw_request;
+pub use tenants::Tenant;

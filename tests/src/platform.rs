@@ -22,9 +22,25 @@ const SERVICES: [&str; 6] = [
 pub struct Platform {
     pub gateway: String,
     pub http: reqwest::Client,
+    /// The keys the platform runs with, so tests can forge (or legitimately mint) credentials.
+    pub keys: TestKeys,
+    /// The topic prefix of this platform's events.
+    pub prefix: String,
+    ports: HashMap<&'static str, u16>,
+    databases: HashMap<&'static str, String>,
     children: Vec<(String, Child)>,
     log_dir: PathBuf,
     _dbs: Vec<TestDb>,
+}
+
+/// What a test may swap for its own: a private Redis or broker it can pause or stop without
+/// disturbing the tests running beside it.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformOptions {
+    pub redis_url: Option<String>,
+    pub kafka_brokers: Option<String>,
+    /// Extra `IDAAS__...` settings for every service.
+    pub env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -54,6 +70,10 @@ fn env_key(service: &str, key: &str) -> String {
 
 impl Platform {
     pub async fn start() -> Platform {
+        Self::start_with(PlatformOptions::default()).await
+    }
+
+    pub async fn start_with(opts: PlatformOptions) -> Platform {
         let bins = bin_dir();
         for s in SERVICES {
             assert!(
@@ -62,7 +82,8 @@ impl Platform {
                 bins.join(s).display()
             );
         }
-        let ports: HashMap<&str, u16> = SERVICES.iter().map(|s| (*s, free_port())).collect();
+        let ports: HashMap<&'static str, u16> =
+            SERVICES.iter().map(|s| (*s, free_port())).collect();
         let keys = TestKeys::generate();
         let prefix = format!("e{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let log_dir =
@@ -77,9 +98,15 @@ impl Platform {
             ),
             ("IDAAS__DATABASE__URL".into(), postgres_server_url()),
             ("IDAAS__DATABASE__POOL_SIZE".into(), "4".into()),
-            ("IDAAS__REDIS__URL".into(), redis_url()),
-            ("IDAAS__KAFKA__BROKERS".into(), kafka_brokers()),
-            ("IDAAS__KAFKA__TOPIC_PREFIX".into(), prefix),
+            (
+                "IDAAS__REDIS__URL".into(),
+                opts.redis_url.clone().unwrap_or_else(redis_url),
+            ),
+            (
+                "IDAAS__KAFKA__BROKERS".into(),
+                opts.kafka_brokers.clone().unwrap_or_else(kafka_brokers),
+            ),
+            ("IDAAS__KAFKA__TOPIC_PREFIX".into(), prefix.clone()),
             ("IDAAS__KAFKA__PARTITIONS".into(), "1".into()),
             (
                 "IDAAS__KEYS__TOKEN_SIGNING_KEY".into(),
@@ -112,13 +139,17 @@ impl Platform {
             ("IDAAS__TELEMETRY__LOG_FORMAT".into(), "json".into()),
             ("RUST_LOG".into(), "info".into()),
         ];
+        env.extend(keys.service_auth_env());
+        env.extend(opts.env.iter().cloned());
         let mut dbs = Vec::new();
+        let mut databases = HashMap::new();
         for s in SERVICES {
             env.push((env_key(s, "port"), ports[s].to_string()));
             env.push((env_key(s, "url"), format!("http://127.0.0.1:{}", ports[s])));
             if s != "gateway" {
                 let db = TestDb::create().await;
                 env.push((env_key(s, "database"), db.name.clone()));
+                databases.insert(s, db.name.clone());
                 dbs.push(db);
             }
         }
@@ -138,6 +169,10 @@ impl Platform {
         let platform = Platform {
             gateway: format!("http://127.0.0.1:{}", ports["gateway"]),
             http: reqwest::Client::new(),
+            keys,
+            prefix,
+            ports,
+            databases,
             children,
             log_dir,
             _dbs: dbs,
@@ -146,14 +181,24 @@ impl Platform {
         platform
     }
 
+    /// Every process ready (its own database; a broker outage does not count, on purpose).
     async fn wait_healthy(&self) {
-        let url = format!("{}/actuator/health", self.gateway);
+        let urls: Vec<String> = SERVICES
+            .iter()
+            .map(|s| format!("{}/actuator/health/readiness", self.service_url(s)))
+            .collect();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {
-            if let Ok(r) = self.http.get(&url).send().await {
-                if r.status().is_success() {
-                    return;
-                }
+            let mut ready = true;
+            for url in &urls {
+                let ok = match self.http.get(url).send().await {
+                    Ok(r) => r.status().is_success(),
+                    Err(_) => false,
+                };
+                ready &= ok;
+            }
+            if ready {
+                return;
             }
             if tokio::time::Instant::now() > deadline {
                 panic!("platform not healthy after 120 s\n{}", self.logs());
@@ -213,6 +258,28 @@ impl Platform {
 
     pub fn api(&self, path: &str) -> String {
         format!("{}/api{path}", self.gateway)
+    }
+
+    /// A service's own port, as another pod in the cluster would reach it.
+    pub fn service_url(&self, service: &str) -> String {
+        format!("http://127.0.0.1:{}", self.ports[service])
+    }
+
+    pub fn gateway_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.ports["gateway"])
+    }
+
+    /// The database URL of a service, for invariant checks.
+    pub fn database_url(&self, service: &str) -> String {
+        idaas_config::DatabaseSettings {
+            url: idaas_crypto::secret::Secret::new(postgres_server_url()),
+            pool_size: 1,
+            statement_timeout_ms: 0,
+            lock_timeout_ms: 0,
+        }
+        .url_for(&self.databases[service])
+        .expose()
+        .clone()
     }
 }
 

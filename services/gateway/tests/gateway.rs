@@ -413,3 +413,87 @@ async fn health_is_up_when_everything_answers() {
     assert_eq!(v["components"]["identity"]["status"], "UP");
     assert_eq!(v["components"]["kafka"]["status"], "UP");
 }
+
+#[tokio::test]
+async fn a_rotated_request_key_still_decrypts_during_the_overlap() {
+    let previous = EcKeyPair::generate();
+    let previous_pem = previous.to_pkcs8_pem().unwrap().expose().clone();
+    let s = setup(move |st| st.keys.previous_request_encryption_key = previous_pem.into()).await;
+    let (_, t) = token(&s, true);
+    let url = format!("{}/api/v1/subjects", s.base);
+    let stranger = EcKeyPair::generate();
+    for (key, want) in [
+        (s.request_key.public_key(), StatusCode::OK),
+        (previous.public_key(), StatusCode::OK),
+        (stranger.public_key(), StatusCode::BAD_REQUEST),
+    ] {
+        let jwe = idaas_crypto::jwe::encrypt_compact(b"{\"a\":2}", &key, None, None).unwrap();
+        let (status, v) = json_of(
+            s.http
+                .post(&url)
+                .bearer_auth(&t)
+                .header("content-encryption", "JWE")
+                .body(jwe)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, want, "{v}");
+        if want == StatusCode::OK {
+            assert_eq!(v["body"], "{\"a\":2}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_cannot_choose_its_rate_limit_bucket() {
+    let s = setup(|st| st.rate_limits.token_per_minute = 2).await;
+    let ingress_hop = unique_ip();
+    let url = format!("{}/api/v1/auth/token", s.base);
+    // The client varies what it writes; the ingress appends the same real address each time.
+    for i in 0..3 {
+        let r = s
+            .http
+            .post(&url)
+            .header("x-forwarded-for", format!("{}, {ingress_hop}", unique_ip()))
+            .header("forwarded", format!("for=198.51.100.{i}"))
+            .send()
+            .await
+            .unwrap();
+        let want = if i < 2 {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status(), want, "request {i}");
+    }
+}
+
+#[tokio::test]
+async fn path_tricks_are_refused_before_anything_is_forwarded() {
+    let s = setup(|_| {}).await;
+    let (_, t) = token(&s, false);
+    for path in [
+        "/api/v1/wallet/%252e%252e/internal",
+        "/api/v1/tags/a%2fb",
+        "/api/v1/tags/a%5cb",
+        "/api/v1//wallet",
+        "/api/v1/wallet;jsessionid=1",
+    ] {
+        let (status, v) = json_of(
+            s.http
+                .post(format!("{}{path}", s.base))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        // Only spellings reqwest sends as written: its URL parser folds `%2e%2e` into `..` and
+        // removes it. tests/tests/attacks.rs sends every spelling byte for byte.
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {v}");
+        assert_eq!(v["errorCode"], "IDAAS-VALID-2001", "{path}");
+        assert!(v["method"].is_null(), "{path} reached the backend: {v}");
+    }
+}

@@ -1,0 +1,132 @@
+//! The tenant-isolation matrix, generated from the gateway's route table: every authenticated
+//! endpoint that takes an id, a reference, a tag or a subject, called by one tenant with
+//! another tenant's value, answers 403 or 404 and changes nothing. A new route with a new kind
+//! of placeholder fails this test until someone decides what "another tenant's value" is.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use e2e::{Platform, Tenant};
+use gateway::{Access, Route, ROUTES};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Placeholders whose value no tenant owns: the settlement issue decides how a batch is shown
+/// to each application (only its own entries); nothing here can be "another tenant's".
+const NOT_TENANT_OWNED: [&str; 1] = ["{date}"];
+
+/// Another tenant's value for each placeholder of a route.
+fn victim_value(route: &Route, placeholder: &str, v: &Tenant, v_reference: &str) -> String {
+    match (route.pattern.split('/').nth(2), placeholder) {
+        (Some("applications"), "{id}") => v.id.clone(),
+        (Some("subjects"), "{id}") => v.subject.clone(),
+        (_, "{tag}") => v.tag.clone(),
+        (_, "{reference}") => v_reference.to_owned(),
+        // No delivery records, claims, federation challenges or settlement batches exist yet:
+        // a well-formed id that is not the caller's stands in for the victim's.
+        (Some("webhooks" | "claims" | "settlement"), "{id}") => uuid::Uuid::new_v4().to_string(),
+        (_, "{challenge}" | "{token}") => uuid::Uuid::new_v4().simple().to_string(),
+        other => panic!(
+            "route {} {} has placeholder {other:?} that the isolation matrix does not know: \
+             teach victim_value what another tenant's value is",
+            route.method, route.pattern
+        ),
+    }
+}
+
+#[tokio::test]
+async fn every_route_refuses_another_tenants_ids() {
+    let p = Platform::start().await;
+    let attacker = p.tenant("att").await;
+    let victim = p.tenant("vic").await;
+    let third = p.tenant("thd").await;
+    // A payment between the victim and a third party: the attacker is neither.
+    let settled = p.initiate(&victim, &third, "7").await;
+    let (s, v) = p.accept(&third, &settled).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let pending = p.initiate(&victim, &third, "3").await;
+    let balances_before = (p.balance(&victim).await, p.balance(&third).await);
+
+    let mut checked = 0;
+    for route in ROUTES.iter().filter(|r| r.access == Access::Tenant) {
+        let placeholders: Vec<&str> = route
+            .pattern
+            .split('/')
+            .filter(|s| Route::is_placeholder(s))
+            .collect();
+        if placeholders.is_empty() || placeholders.iter().any(|p| NOT_TENANT_OWNED.contains(p)) {
+            continue;
+        }
+        let path = placeholders
+            .iter()
+            .fold(route.pattern.to_owned(), |path, ph| {
+                path.replacen(ph, &victim_value(route, ph, &victim, &pending), 1)
+            });
+        let body = json!({"subjectId": victim.subject, "newOwnerSubjectId": victim.subject,
+                          "reason": "isolation matrix"});
+        let req = p
+            .http
+            .request(route.method.parse().unwrap(), p.api(&path))
+            .bearer_auth(&attacker.token);
+        let req = if route.method == "GET" {
+            req
+        } else {
+            req.json(&body)
+        };
+        let (s, v) = p.send(req).await;
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+            "{} {path} as another tenant answered {s}: {v}",
+            route.method
+        );
+        assert!(v["errorCode"].is_string(), "{} {path}: {v}", route.method);
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} routes checked");
+
+    // Ids inside bodies: another tenant's subject, and paying from another tenant's tag.
+    let (s, v) = p
+        .send(
+            p.http
+                .post(p.api("/v1/tags"))
+                .bearer_auth(&attacker.token)
+                .json(&json!({"tag": "stolen", "subjectId": victim.subject})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errorCode"], "IDAAS-STATE-5002");
+    let (s, v) = p
+        .send(
+            p.http
+                .post(p.api("/v1/transactions"))
+                .bearer_auth(&attacker.token)
+                .json(&json!({"senderTag": victim.tag, "receiverTag": attacker.tag, "amount": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+
+    // Nothing changed: the victim's application, tag, pending payment and balances.
+    let (s, app) = p
+        .send(
+            p.http
+                .get(p.api(&format!("/v1/applications/{}", victim.id)))
+                .bearer_auth(&victim.token),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{app}");
+    assert_eq!(app["data"]["active"], Value::Bool(true), "{app}");
+    let (_, tag) = p
+        .send(p.http.get(p.api(&format!("/v1/tags/{}", victim.tag))))
+        .await;
+    assert_eq!(tag["data"]["status"], "ACTIVE", "{tag}");
+    let (_, tx) = p
+        .send(
+            p.http
+                .get(p.api(&format!("/v1/transactions/{pending}")))
+                .bearer_auth(&victim.token),
+        )
+        .await;
+    assert_eq!(tx["data"]["status"], "AWAITING_ACCEPTANCE", "{tx}");
+    assert_eq!(
+        balances_before,
+        (p.balance(&victim).await, p.balance(&third).await)
+    );
+}
