@@ -172,3 +172,48 @@ async fn keys_jwks_and_rotation() {
     let new_secret = ws["data"]["webhookSecret"].as_str().unwrap();
     assert_ne!(new_secret, reg.webhook_secret);
 }
+
+#[tokio::test]
+async fn a_rotated_token_key_breaks_no_outstanding_token() {
+    let previous = EcKeyPair::generate();
+    let previous_pem = previous.to_pkcs8_pem().unwrap().expose().clone();
+    let app =
+        common::spawn_with(move |s| s.keys.previous_token_signing_key = previous_pem.into()).await;
+    let (_, jwks) = app.get("/.well-known/jwks.json", None).await;
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
+
+    let reg = app.register(&unique_handle("rtk")).await;
+    let path = format!("/v1/applications/{}", reg.id);
+    // Issued before the rotation, under the key that is now the previous one.
+    let outstanding = TokenIssuer::new(&previous, "idaas", 600)
+        .unwrap()
+        .issue(reg.id.parse().unwrap(), &reg.handle, false)
+        .unwrap();
+    let (status, v) = app.get(&path, Some(outstanding.token.expose())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // Issued now, under the current key.
+    let (status, v) = app.get(&path, Some(&reg.token)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // A key that was never the platform's is still refused.
+    let forged = TokenIssuer::new(&EcKeyPair::generate(), "idaas", 600)
+        .unwrap()
+        .issue(reg.id.parse().unwrap(), &reg.handle, false)
+        .unwrap();
+    let (status, _) = app.get(&path, Some(forged.token.expose())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn identity_publishes_the_request_key_without_holding_its_private_half() {
+    let gateway_key = EcKeyPair::generate();
+    let public_pem = gateway_key.public_key_pem().unwrap();
+    let app = common::spawn_with(move |s| {
+        s.keys.request_encryption_key = String::new().into();
+        s.keys.request_encryption_public_key = public_pem;
+    })
+    .await;
+    let (status, k) = app.get("/v1/keys/idaas", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let published = idaas_crypto::keys::public_key_from_jwk(&k["data"]["jwk"]).unwrap();
+    assert_eq!(published, gateway_key.public_key());
+}

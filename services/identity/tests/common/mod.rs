@@ -23,10 +23,16 @@ pub struct RegisteredApp {
 }
 
 pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Identity with its settings adjusted (e.g. keys of a rotation) before it starts.
+pub async fn spawn_with(tweak: impl FnOnce(&mut idaas_config::Settings)) -> TestApp {
     let db = TestDb::create().await;
     let topic_prefix = format!("t{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let keys = TestKeys::generate();
-    let settings = test_settings("identity", &db.name, &topic_prefix, &keys);
+    let mut settings = test_settings("identity", &db.name, &topic_prefix, &keys);
+    tweak(&mut settings);
     let running = identity::build(settings).await.expect("identity starts");
     let base = format!("http://127.0.0.1:{}", running.port);
     tokio::spawn(running.server);
