@@ -15,7 +15,7 @@ pub use authenticator::{AuthenticatedApp, Authenticator};
 pub use claims::Claims;
 pub use issuer::{IssuedToken, TokenIssuer};
 pub use jwks::{jwks_document, signing_jwk};
-pub use redis_conn::{connect_redis, DEFAULT_REDIS_TIMEOUT};
+pub use redis_conn::{BoundedRedis, DEFAULT_REDIS_TIMEOUT};
 pub use revocation::{RevocationError, Revocations};
 pub use service_credential::{
     settings_key, InternalRoute, ServiceAuthError, ServiceSigner, ServiceVerifier,

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use redis::{aio::ConnectionManager, AsyncCommands};
+use redis::AsyncCommands;
+
+use crate::BoundedRedis;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RevocationError {
@@ -22,7 +24,7 @@ fn app_key(app_id: &str) -> String {
 /// Redis copy lets every process check on each request without a call to identity.
 #[derive(Clone)]
 pub struct Revocations {
-    conn: ConnectionManager,
+    redis: BoundedRedis,
 }
 
 impl Revocations {
@@ -32,7 +34,7 @@ impl Revocations {
 
     pub async fn connect_with(url: &str, timeout: Duration) -> Result<Self, RevocationError> {
         Ok(Self {
-            conn: crate::connect_redis(url, timeout).await?,
+            redis: BoundedRedis::connect(url, timeout).await?,
         })
     }
 
@@ -49,11 +51,15 @@ impl Revocations {
     }
 
     async fn lookup(&self, app_id: &str) -> Result<bool, RevocationError> {
-        let mut conn = self.conn.clone();
-        let (synced, revoked): (bool, bool) = redis::pipe()
-            .exists(SYNCED_KEY)
-            .exists(app_key(app_id))
-            .query_async(&mut conn)
+        let (synced, revoked): (bool, bool) = self
+            .redis
+            .run(|mut conn| async move {
+                redis::pipe()
+                    .exists(SYNCED_KEY)
+                    .exists(app_key(app_id))
+                    .query_async(&mut conn)
+                    .await
+            })
             .await?;
         if !synced {
             return Err(RevocationError::Unsynced);
@@ -62,26 +68,31 @@ impl Revocations {
     }
 
     pub async fn revoke(&self, app_id: &str) -> Result<(), RevocationError> {
-        let mut conn = self.conn.clone();
-        conn.set::<_, _, ()>(app_key(app_id), 1).await?;
+        self.redis
+            .run(|mut conn| async move { conn.set::<_, _, ()>(app_key(app_id), 1).await })
+            .await?;
         Ok(())
     }
 
     /// Publishes the full list, then the marker that says the list is complete.
     pub async fn sync(&self, revoked: &[String]) -> Result<(), RevocationError> {
-        let mut conn = self.conn.clone();
         let mut pipe = redis::pipe();
         for app in revoked {
             pipe.set(app_key(app), 1).ignore();
         }
         pipe.set(SYNCED_KEY, 1).ignore();
-        pipe.query_async::<()>(&mut conn).await?;
+        self.redis
+            .run(|mut conn| async move { pipe.query_async::<()>(&mut conn).await })
+            .await?;
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), RevocationError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        self.redis
+            .run(
+                |mut conn| async move { redis::cmd("PING").query_async::<String>(&mut conn).await },
+            )
+            .await?;
         Ok(())
     }
 }

@@ -174,7 +174,18 @@ impl ServiceVerifier {
                     .map_err(|e| ServiceAuthError::Key(e.to_string()))?;
                 let decoding = DecodingKey::from_jwk(&set)
                     .map_err(|e| ServiceAuthError::Key(e.to_string()))?;
-                keys.insert(jwk_thumbprint(&key), (settings_key(peer), decoding));
+                let owner = settings_key(peer);
+                match keys.get(&jwk_thumbprint(&key)) {
+                    // One key under two names would make its owner, and so its rights, a coin toss.
+                    Some((other, _)) if *other != owner => {
+                        return Err(ServiceAuthError::Key(format!(
+                            "the same public key is configured for {other} and {owner}"
+                        )))
+                    }
+                    _ => {
+                        keys.insert(jwk_thumbprint(&key), (owner, decoding));
+                    }
+                }
             }
         }
         Ok(Self {

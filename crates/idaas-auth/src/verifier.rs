@@ -23,12 +23,19 @@ pub enum VerifyError {
 /// An unknown `kid` triggers a refetch, but no more often than this, so garbage tokens
 /// cannot turn the verifier into a JWKS request amplifier.
 const MIN_REFRESH: Duration = Duration::from_secs(10);
+/// Keys are fetched again at least this often, so a key removed from the JWKS (a compromise,
+/// the end of a rotation's overlap) stops being trusted everywhere within this time.
+const MAX_KEY_AGE: Duration = Duration::from_secs(300);
 const LEEWAY_SECS: u64 = 5;
+/// No token lives longer than this, whatever it claims: a leaked signing key cannot mint
+/// tokens that outlast its removal by much.
+const MAX_TOKEN_LIFETIME_SECS: i64 = 24 * 3600;
 
 struct JwksSource {
     url: String,
     client: reqwest::Client,
     last_fetch: Mutex<Option<Instant>>,
+    loaded_at: RwLock<Option<Instant>>,
 }
 
 /// Verifies ES256 application tokens offline against the platform JWKS.
@@ -72,6 +79,7 @@ impl TokenVerifier {
                     .build()
                     .unwrap_or_default(),
                 last_fetch: Mutex::new(None),
+                loaded_at: RwLock::new(None),
             }),
         }
     }
@@ -97,10 +105,30 @@ impl TokenVerifier {
             .await
             .map_err(|e| VerifyError::KeysUnavailable(e.to_string()))?;
         *self.keys.write().await = parse_jwks(&set);
+        *source.loaded_at.write().await = Some(Instant::now());
         Ok(())
     }
 
+    /// Refetches keys older than `MAX_KEY_AGE`; while identity cannot answer, the keys held
+    /// keep working (logged), so an identity outage is not a platform outage.
+    async fn refresh_if_stale(&self) {
+        let Some(source) = &self.source else {
+            return;
+        };
+        let stale = source
+            .loaded_at
+            .read()
+            .await
+            .is_some_and(|t| t.elapsed() > MAX_KEY_AGE);
+        if stale {
+            if let Err(e) = self.refresh().await {
+                tracing::warn!(error = %e, "JWKS refresh failed; keeping the keys held");
+            }
+        }
+    }
+
     async fn key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
+        self.refresh_if_stale().await;
         if let Some(k) = self.keys.read().await.get(kid) {
             return Ok(k.clone());
         }
@@ -127,11 +155,15 @@ impl TokenVerifier {
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = LEEWAY_SECS;
-        decode::<Claims>(token, &key, &validation)
+        let claims = decode::<Claims>(token, &key, &validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => VerifyError::Expired,
                 _ => VerifyError::Invalid,
-            })
+            })?;
+        if claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECS {
+            return Err(VerifyError::Invalid);
+        }
+        Ok(claims)
     }
 }

@@ -45,10 +45,15 @@ fn layered(dir: &Path, profile: &str) -> config::ConfigBuilder<config::builder::
         )
 }
 
-/// Loads and validates the settings of `service` (profile from `IDAAS_PROFILE`, default local).
+/// The profile when `IDAAS_PROFILE` is unset: the strict one. A pod that lost the variable must
+/// not fall back to local leniencies (plain-http webhook URLs, `local.secrets.toml`); `make up`
+/// and the tests say `local` explicitly.
+pub const DEFAULT_PROFILE: &str = "production";
+
+/// Loads and validates the settings of `service` (profile from `IDAAS_PROFILE`).
 pub fn load(service: &str) -> Result<Settings, ConfigError> {
     let dir = config_dir()?;
-    let profile = std::env::var("IDAAS_PROFILE").unwrap_or_else(|_| "local".to_owned());
+    let profile = std::env::var("IDAAS_PROFILE").unwrap_or_else(|_| DEFAULT_PROFILE.to_owned());
     load_from(&dir, &profile, service)
 }
 

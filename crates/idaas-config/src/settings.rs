@@ -99,14 +99,21 @@ pub struct DatabaseSettings {
     pub statement_timeout_ms: u64,
     #[serde(default = "default_lock_timeout_ms")]
     pub lock_timeout_ms: u64,
+    /// How long a request waits for a free connection before it is answered 503.
+    #[serde(default = "default_pool_wait_ms")]
+    pub pool_wait_ms: u64,
+}
+
+fn default_pool_wait_ms() -> u64 {
+    2_000
 }
 
 fn default_statement_timeout_ms() -> u64 {
-    5_000
+    2_000
 }
 
 fn default_lock_timeout_ms() -> u64 {
-    2_000
+    1_000
 }
 
 impl DatabaseSettings {
@@ -202,11 +209,11 @@ pub struct HttpSettings {
 }
 
 fn default_backend_timeout_ms() -> u64 {
-    30_000
+    45_000
 }
 
 fn default_internal_timeout_ms() -> u64 {
-    8_000
+    5_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -230,6 +237,17 @@ impl Settings {
         self.services.get(name)
     }
 
+    /// The longest a request may take inside a service before it answers on its own. The
+    /// heaviest flows are an initiation (two identity calls between two database phases) and
+    /// an accept (a ledger call between two database phases); a phase waits for a pool
+    /// connection and runs at most five statements. The gateway must wait longer than this, so
+    /// a client never gets a 503 for work that then completes.
+    pub fn backend_worst_case_ms(&self) -> u64 {
+        2 * self.database.pool_wait_ms
+            + 10 * self.database.statement_timeout_ms
+            + 2 * self.http.internal_timeout_ms
+    }
+
     /// Start-up checks, so a misconfiguration fails fast with a message instead of mid-request.
     pub fn validate(&self, service: &str) -> Result<(), Vec<String>> {
         let mut errors = Vec::new();
@@ -245,21 +263,19 @@ impl Settings {
         if self.http.max_body_bytes == 0 {
             errors.push("http.max_body_bytes must be positive".into());
         }
-        // An accept waits for a pool connection, runs statements, calls the ledger (which does
-        // the same) and commits: the gateway must outwait all of it.
-        let backend_worst = self.http.internal_timeout_ms + 4 * self.database.statement_timeout_ms;
+        let backend_worst = self.backend_worst_case_ms();
         if self.http.backend_timeout_ms <= backend_worst {
             errors.push(format!(
-                "http.backend_timeout_ms ({}) must exceed http.internal_timeout_ms + 4 × \
-                 database.statement_timeout_ms ({backend_worst})",
+                "http.backend_timeout_ms ({}) must exceed the slowest request a service may \
+                 legitimately take ({backend_worst} ms: 2 pool waits, 10 statements, 2 internal calls)",
                 self.http.backend_timeout_ms
             ));
         }
         if !(1..=60).contains(&self.service_auth.credential_ttl_seconds) {
             errors.push("service_auth.credential_ttl_seconds must be between 1 and 60".into());
         }
-        if self.redis.timeout_ms == 0 || self.redis.timeout_ms > 1_000 {
-            errors.push("redis.timeout_ms must be between 1 and 1000".into());
+        if self.redis.timeout_ms == 0 || self.redis.timeout_ms > 250 {
+            errors.push("redis.timeout_ms must be between 1 and 250".into());
         }
         if errors.is_empty() {
             Ok(())

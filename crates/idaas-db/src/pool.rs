@@ -11,15 +11,14 @@ use crate::DbError;
 pub type PgPool = Pool<AsyncPgConnection>;
 pub type PgConn = Object<AsyncPgConnection>;
 
-/// How long a request waits for a free connection before it is answered 503: an exhausted
-/// pool must fail fast and visibly, never hang the process.
-const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Per-session bounds, in milliseconds (0 leaves the server's default).
+/// Per-session bounds, in milliseconds (0 leaves the server's default), and how long a request
+/// waits for a free connection before it is answered 503: an exhausted pool must fail fast and
+/// visibly, never hang the process.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SessionLimits {
     pub statement_timeout_ms: u64,
     pub lock_timeout_ms: u64,
+    pub pool_wait_ms: u64,
 }
 
 /// The URL with the session limits as startup `options`, so every connection the pool opens
@@ -44,12 +43,17 @@ pub fn with_session_limits(url: &str, limits: SessionLimits) -> String {
 
 pub fn connect(url: &str, max_size: usize, limits: SessionLimits) -> Result<PgPool, DbError> {
     let url = with_session_limits(url, limits);
+    let wait = std::time::Duration::from_millis(if limits.pool_wait_ms == 0 {
+        5_000
+    } else {
+        limits.pool_wait_ms
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(deadpool::Runtime::Tokio1)
-        .wait_timeout(Some(WAIT))
-        .create_timeout(Some(WAIT))
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
         .build()
         .map_err(|e| DbError::Pool(e.to_string()))
 }
@@ -70,6 +74,7 @@ mod tests {
         let limits = SessionLimits {
             statement_timeout_ms: 5000,
             lock_timeout_ms: 2000,
+            pool_wait_ms: 0,
         };
         assert_eq!(
             with_session_limits("postgres://u@h/db", limits),

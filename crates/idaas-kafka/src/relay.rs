@@ -10,6 +10,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, RunQueryDsl};
 use futures::future::join_all;
+use idaas_config::KafkaSettings;
 use idaas_db::PgPool;
 use idaas_telemetry::TraceHeaders;
 use rdkafka::{
@@ -63,33 +64,58 @@ impl RelayHandle {
 /// Publishes committed outbox rows at least once, in commit order, then marks them published.
 pub struct OutboxRelay {
     pool: PgPool,
+    kafka: KafkaSettings,
     producer: FutureProducer,
     poll: Duration,
     handle: RelayHandle,
 }
 
+/// After a failed pass the producer is built anew (cheap next to a 30 s send timeout): a
+/// broker that came back without its state, or a producer left in a fatal state, is not
+/// waited on forever. Anything the old producer still delivers is deduped by event id.
+const FAILURES_BEFORE_NEW_PRODUCER: u32 = 1;
+
 impl OutboxRelay {
-    pub fn new(pool: PgPool, producer: FutureProducer, poll: Duration) -> Self {
-        Self {
+    pub fn new(pool: PgPool, kafka: KafkaSettings, poll: Duration) -> Result<Self, KafkaError> {
+        Ok(Self {
             pool,
-            producer,
+            producer: crate::build_producer(&kafka)?,
+            kafka,
             poll,
             handle: RelayHandle::default(),
-        }
+        })
     }
 
     pub fn handle(&self) -> RelayHandle {
         self.handle.clone()
     }
 
-    pub async fn run(self) {
+    pub async fn run(mut self) {
         let mut since_cleanup = 0u32;
+        let mut failures = 0u32;
         loop {
             self.handle.beat();
             match self.relay_once().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "outbox relay pass failed; will retry"),
+                Ok(n) => {
+                    failures = 0;
+                    if n > 0 {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, failures, "outbox relay pass failed; will retry");
+                    if failures >= FAILURES_BEFORE_NEW_PRODUCER {
+                        match crate::build_producer(&self.kafka) {
+                            Ok(p) => {
+                                tracing::warn!("outbox relay: building a new Kafka producer");
+                                self.producer = p;
+                                failures = 0;
+                            }
+                            Err(e) => tracing::warn!(error = %e, "new Kafka producer failed"),
+                        }
+                    }
+                }
             }
             since_cleanup += 1;
             if since_cleanup >= 3000 {

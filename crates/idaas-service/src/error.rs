@@ -19,6 +19,18 @@ pub enum ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+/// `statement_timeout` or `lock_timeout` fired: the database is busy, not the request wrong,
+/// so the answer is 503 (retry), never 500. PostgreSQL reports both as a cancelled statement.
+fn is_timeout(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("statement timeout") || m.contains("lock timeout")
+        }
+        _ => false,
+    }
+}
+
 impl From<ErrorCode> for ServiceError {
     fn from(code: ErrorCode) -> Self {
         ServiceError::Api(ApiError::new(code))
@@ -41,7 +53,11 @@ impl ServiceError {
     }
 
     fn is_unavailable(&self) -> bool {
-        matches!(self, ServiceError::Pool(_) | ServiceError::Unavailable(_))
+        match self {
+            ServiceError::Pool(_) | ServiceError::Unavailable(_) => true,
+            ServiceError::Db(e) => is_timeout(e),
+            _ => false,
+        }
     }
 }
 

@@ -3,10 +3,10 @@ use std::{sync::Arc, time::Duration};
 use idaas_auth::{Authenticator, Revocations, ServiceVerifier, TokenVerifier};
 use idaas_config::Settings;
 use idaas_db::{EmbeddedMigrations, PgPool};
-use idaas_kafka::{rdkafka::producer::FutureProducer, OutboxRelay, RelayHandle, Topics};
+use idaas_kafka::{OutboxRelay, RelayHandle, Topics};
 use idaas_web::{HealthCache, HealthReport};
 
-use crate::{retry, StartupError};
+use crate::{retry, Heartbeats, StartupError};
 
 /// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
 const RELAY_LIVENESS_WINDOW: Duration = Duration::from_secs(120);
@@ -18,10 +18,12 @@ pub struct Infra {
     pub service: String,
     pub settings: Settings,
     pub pool: PgPool,
-    pub producer: FutureProducer,
     pub topics: Topics,
     pub relay: RelayHandle,
     pub authenticator: Authenticator,
+    probe_pool: PgPool,
+    /// The service's own background loops (the outbox relay has its own beat).
+    pub heartbeats: Heartbeats,
     /// Checks service credentials on this service's internal routes.
     pub service_verifier: Arc<ServiceVerifier>,
     health_cache: Arc<HealthCache>,
@@ -49,8 +51,20 @@ impl Infra {
         let limits = idaas_db::SessionLimits {
             statement_timeout_ms: settings.database.statement_timeout_ms,
             lock_timeout_ms: settings.database.lock_timeout_ms,
+            pool_wait_ms: settings.database.pool_wait_ms,
         };
         let pool = idaas_db::connect(url.expose(), settings.database.pool_size, limits)?;
+        // Readiness has a connection of its own: a pool saturated by a flood of requests means
+        // busy, not broken, and must not take every replica out of service at once.
+        let probe_pool = idaas_db::connect(
+            url.expose(),
+            1,
+            idaas_db::SessionLimits {
+                statement_timeout_ms: 1_000,
+                lock_timeout_ms: 1_000,
+                pool_wait_ms: 1_000,
+            },
+        )?;
 
         let topics = Topics::new(settings.kafka.topic_prefix.clone());
         // A broker outage never stops a service from starting: the outbox holds events until
@@ -63,13 +77,11 @@ impl Infra {
             })
             .await;
         });
-        let producer = idaas_kafka::build_producer(&settings.kafka)?;
-
         let relay = OutboxRelay::new(
             pool.clone(),
-            producer.clone(),
+            settings.kafka.clone(),
             Duration::from_millis(settings.kafka.outbox_poll_ms),
-        );
+        )?;
         let handle = relay.handle();
         tokio::spawn(relay.run());
 
@@ -86,10 +98,11 @@ impl Infra {
             service: service.to_owned(),
             settings,
             pool,
-            producer,
             topics,
             relay: handle,
             authenticator,
+            probe_pool,
+            heartbeats: Heartbeats::default(),
             service_verifier,
             health_cache: Arc::new(HealthCache::new()),
         })
@@ -99,15 +112,20 @@ impl Infra {
         self.settings.http.max_body_bytes
     }
 
-    /// Liveness: the process answers and its outbox relay loop is still turning.
-    pub fn is_alive(&self) -> bool {
-        self.relay.alive_within(RELAY_LIVENESS_WINDOW)
+    /// Liveness: the process answers, its outbox relay loop is still turning, and so is every
+    /// background loop it registered. Returns the names of the loops that are not.
+    pub fn silent_loops(&self) -> Vec<String> {
+        let mut silent = self.heartbeats.silent();
+        if !self.relay.alive_within(RELAY_LIVENESS_WINDOW) {
+            silent.push("outbox-relay".to_owned());
+        }
+        silent
     }
 
     /// Readiness: its own database only. A broker or peer outage must not take every pod out
     /// of service; the outbox holds events meanwhile.
     pub async fn readiness(&self) -> HealthReport {
-        let db = tokio::time::timeout(READINESS_TIMEOUT, idaas_db::ping(&self.pool))
+        let db = tokio::time::timeout(READINESS_TIMEOUT, idaas_db::ping(&self.probe_pool))
             .await
             .unwrap_or_else(|_| Err(idaas_db::DbError::Pool("ping timed out".into())));
         HealthReport::new().component("db", db)

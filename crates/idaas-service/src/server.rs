@@ -16,13 +16,14 @@ async fn health(infra: web::Data<Infra>) -> HttpResponse {
 }
 
 async fn liveness(infra: web::Data<Infra>) -> HttpResponse {
-    let result = if infra.is_alive() {
+    let silent = infra.silent_loops();
+    let result = if silent.is_empty() {
         Ok(())
     } else {
-        Err("outbox relay loop stalled")
+        Err(format!("background loops stalled: {}", silent.join(", ")))
     };
     HealthReport::new()
-        .component("relay", result)
+        .component("workers", result)
         .into_response()
 }
 

@@ -15,6 +15,7 @@ fn maintenance_url(server: &str) -> String {
         pool_size: 1,
         statement_timeout_ms: 0,
         lock_timeout_ms: 0,
+        pool_wait_ms: 0,
     }
     .url_for("postgres")
     .expose()

@@ -10,7 +10,7 @@ use idaas_api::{ApiError, ErrorCode};
 use crate::{
     body,
     canonical::{CanonicalPath, PathError},
-    client_ip::client_ip,
+    client_ip::{client_ip, limit_subject},
     forward::{forward, Outgoing},
     rate_limit::{Bucket, Decision},
     routing::{self, Access, Backend},
@@ -52,7 +52,7 @@ pub async fn proxy(
     let bucket = Bucket::of(route);
 
     // Per-IP limits come before any work, so a flood of bad credentials is cut off cheaply.
-    let mut decision = enforce(&state, bucket.per_ip(), &ip).await?;
+    let mut decision = enforce(&state, bucket.per_ip(), &limit_subject(&ip)).await?;
     let caller = match route.access {
         Access::Public => None,
         Access::Tenant => {
@@ -67,7 +67,7 @@ pub async fn proxy(
         let subject = caller
             .as_ref()
             .map(|c| c.app_id.to_string())
-            .unwrap_or_else(|| ip.clone());
+            .unwrap_or_else(|| limit_subject(&ip));
         decision = enforce(&state, bucket, &subject).await?.or(decision);
     }
 

@@ -2,8 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use idaas_auth::BoundedRedis;
 use idaas_config::RateLimitSettings;
-use redis::aio::ConnectionManager;
 
 use crate::routing::Route;
 
@@ -78,7 +78,7 @@ pub fn decide(count: u64, limit: u32, now_secs: u64) -> Decision {
 
 #[derive(Clone)]
 pub struct RateLimiter {
-    conn: ConnectionManager,
+    redis: BoundedRedis,
     limits: RateLimitSettings,
 }
 
@@ -89,7 +89,7 @@ impl RateLimiter {
         limits: RateLimitSettings,
     ) -> Result<Self, redis::RedisError> {
         Ok(Self {
-            conn: idaas_auth::connect_redis(url, timeout).await?,
+            redis: BoundedRedis::connect(url, timeout).await?,
             limits,
         })
     }
@@ -102,13 +102,17 @@ impl RateLimiter {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let key = format!("idaas:rl:{}:{subject}:{}", bucket.name(), now / WINDOW_SECS);
-        let mut conn = self.conn.clone();
-        let result: Result<(u64,), _> = redis::pipe()
-            .atomic()
-            .incr(&key, 1u64)
-            .expire(&key, (WINDOW_SECS + 1) as i64)
-            .ignore()
-            .query_async(&mut conn)
+        let result: Result<(u64,), _> = self
+            .redis
+            .run(|mut conn| async move {
+                redis::pipe()
+                    .atomic()
+                    .incr(&key, 1u64)
+                    .expire(&key, (WINDOW_SECS + 1) as i64)
+                    .ignore()
+                    .query_async(&mut conn)
+                    .await
+            })
             .await;
         match result {
             Ok((count,)) => Some(decide(count, bucket.limit(&self.limits), now)),
@@ -120,9 +124,10 @@ impl RateLimiter {
     }
 
     pub async fn ping(&self) -> Result<(), redis::RedisError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
+        self.redis
+            .run(
+                |mut conn| async move { redis::cmd("PING").query_async::<String>(&mut conn).await },
+            )
             .await
             .map(|_| ())
     }

@@ -1,4 +1,5 @@
-use redis::{aio::ConnectionManager, AsyncCommands};
+use idaas_auth::BoundedRedis;
+use redis::AsyncCommands;
 use serde_json::Value;
 
 /// The guide promises resolution "cached for 30 seconds"; changes invalidate at once.
@@ -11,7 +12,7 @@ fn key(address: &str) -> String {
 /// Public tag resolutions in Redis. A cache failure is logged and never fails a request.
 #[derive(Clone)]
 pub struct TagCache {
-    conn: ConnectionManager,
+    redis: BoundedRedis,
 }
 
 impl TagCache {
@@ -20,13 +21,17 @@ impl TagCache {
         timeout: std::time::Duration,
     ) -> Result<Self, redis::RedisError> {
         Ok(Self {
-            conn: idaas_auth::connect_redis(url, timeout).await?,
+            redis: BoundedRedis::connect(url, timeout).await?,
         })
     }
 
     pub async fn get(&self, address: &str) -> Option<Value> {
-        let mut conn = self.conn.clone();
-        match conn.get::<_, Option<String>>(key(address)).await {
+        let k = key(address);
+        let hit = self
+            .redis
+            .run(|mut conn| async move { conn.get::<_, Option<String>>(k).await })
+            .await;
+        match hit {
             Ok(hit) => hit.and_then(|s| serde_json::from_str(&s).ok()),
             Err(e) => {
                 tracing::warn!(error = %e, "tag cache read failed");
@@ -36,19 +41,24 @@ impl TagCache {
     }
 
     pub async fn put(&self, address: &str, view: &Value) {
-        let mut conn = self.conn.clone();
-        if let Err(e) = conn
-            .set_ex::<_, _, ()>(key(address), view.to_string(), TTL_SECONDS)
-            .await
-        {
+        let (k, v) = (key(address), view.to_string());
+        let written = self
+            .redis
+            .run(|mut conn| async move { conn.set_ex::<_, _, ()>(k, v, TTL_SECONDS).await })
+            .await;
+        if let Err(e) = written {
             tracing::warn!(error = %e, "tag cache write failed");
         }
     }
 
     /// Drops both ways of naming the tag: its bare name and its qualified address.
     pub async fn invalidate(&self, bare: &str, qualified: &str) {
-        let mut conn = self.conn.clone();
-        if let Err(e) = conn.del::<_, ()>(&[key(bare), key(qualified)]).await {
+        let keys = [key(bare), key(qualified)];
+        let deleted = self
+            .redis
+            .run(|mut conn| async move { conn.del::<_, ()>(&keys).await })
+            .await;
+        if let Err(e) = deleted {
             tracing::warn!(error = %e, "tag cache invalidation failed");
         }
     }

@@ -58,7 +58,13 @@ impl IdentityState {
         let mut signing_public = vec![signing.public_key()];
         let previous = keys.previous_token_signing_key.expose();
         if !previous.trim().is_empty() {
-            signing_public.push(pem_key("previous_token_signing_key", previous)?.public_key());
+            // Only its public half is needed: a public PEM is enough (and keeps the old private
+            // key out of the Secret); a private PEM is accepted too.
+            let key = match p256::PublicKey::from_public_key_pem(previous.trim()) {
+                Ok(public) => public,
+                Err(_) => pem_key("previous_token_signing_key", previous)?.public_key(),
+            };
+            signing_public.push(key);
         }
         let request_key_public = if keys.request_encryption_public_key.trim().is_empty() {
             pem_key(
