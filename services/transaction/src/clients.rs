@@ -26,19 +26,24 @@ pub struct Clients {
     ledger: String,
 }
 
-/// `IDAAS-…: message (details)` from the ledger's error envelope, for the transaction's
-/// `failureReason` and the operator.
+/// The ledger's own refusal of the posting: its envelope names a validation, conflict, state or
+/// missing-resource code.
+fn is_ledger_verdict(body: &Value) -> bool {
+    body["errorCode"].as_str().is_some_and(|c| {
+        ["IDAAS-VALID-", "IDAAS-CONF-", "IDAAS-STATE-", "IDAAS-RES-"]
+            .iter()
+            .any(|family| c.starts_with(family))
+            && c != "IDAAS-RES-3012"
+    })
+}
+
+/// `ledger refused the posting (IDAAS-…): message` for the transaction's `failureReason`, which
+/// both tenants see; the ledger's field-level details go to the operator's log only.
 fn refusal_reason(status: u16, body: &Value) -> String {
     let code = body["errorCode"].as_str().unwrap_or("unknown");
     let message = body["message"].as_str().unwrap_or("refused");
-    let details: Vec<&str> = body["errors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let mut reason = format!("ledger refused the posting ({status} {code}): {message}");
-    if !details.is_empty() {
-        reason.push_str(&format!(" ({})", details.join("; ")));
-    }
+    tracing::error!(status, code, %message, details = %body["errors"], "ledger refused a posting");
+    let reason = format!("ledger refused the posting ({code}): {message}");
     reason.chars().take(500).collect()
 }
 
@@ -135,9 +140,17 @@ impl Clients {
             401 | 403 => Err(PostError::Transient(format!(
                 "ledger refused this service's credential ({status}); check service_auth keys"
             ))),
-            400..=499 => {
+            // A verdict only when the ledger itself says why in its envelope with a domain code;
+            // a bare 404/405/413/429 (a wrong URL, a proxy, a deploy in flight) is retried.
+            400 | 404 | 409 | 422 => {
                 let body: Value = resp.json().await.unwrap_or(Value::Null);
-                Err(PostError::Refused(refusal_reason(status.as_u16(), &body)))
+                if is_ledger_verdict(&body) {
+                    Err(PostError::Refused(refusal_reason(status.as_u16(), &body)))
+                } else {
+                    Err(PostError::Transient(format!(
+                        "ledger answered {status} without a domain error code"
+                    )))
+                }
             }
             _ => Err(PostError::Transient(format!("ledger answered {status}"))),
         }

@@ -10,6 +10,10 @@ use idaas_service::{Infra, ServiceError, ServiceResult};
 use crate::{clients::PostError, decision, store::transactions, TxState};
 
 const BATCH: i64 = 100;
+/// The longest a half-done accept waits between two recovery attempts.
+const RECOVERY_BACKOFF_CAP_SECS: f64 = 900.0;
+/// From this many failed attempts on, each further failure is logged as an error.
+const OPERATOR_AFTER_ATTEMPTS: i32 = 8;
 
 /// AWAITING_ACCEPTANCE past `expiresAt` → EXPIRED, with the sender told. Returns how many.
 pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
@@ -43,12 +47,21 @@ pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
 /// has the posting, FAILED if the ledger refuses it. Returns how many were finished.
 pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<usize> {
     let before = Utc::now() - chrono::Duration::seconds(state.settings.recovery_after_seconds);
-    let references = {
+    let leases = {
         let mut conn = infra.pool.get().await?;
-        transactions::stale_accepting(&mut conn, before, BATCH).await?
+        let base = state.settings.recovery_seconds.max(1) as f64;
+        transactions::lease_stale_accepting(
+            &mut conn,
+            before,
+            BATCH,
+            base,
+            RECOVERY_BACKOFF_CAP_SECS,
+        )
+        .await?
     };
     let mut done = 0;
-    for reference in references {
+    for lease in leases {
+        let reference = lease.reference;
         // Released before the ledger call and step (3), which takes its own connection.
         let found = {
             let mut conn = infra.pool.get().await?;
@@ -62,8 +75,15 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
                 decision::complete(infra, &reference).await?;
                 done += 1;
             }
+            // The outcome is unknown (the ledger may have applied it), so it is never given
+            // up on; past a few attempts it is an operator's matter and says so.
+            Err(PostError::Transient(e)) if lease.recovery_attempts >= OPERATOR_AFTER_ATTEMPTS => {
+                tracing::error!(%reference, attempts = lease.recovery_attempts, error = %e,
+                    "accept still not posted; needs an operator (retrying with back-off)")
+            }
             Err(PostError::Transient(e)) => {
-                tracing::warn!(%reference, error = %e, "ledger unavailable; will retry")
+                tracing::warn!(%reference, attempts = lease.recovery_attempts, error = %e,
+                    "ledger unavailable; will retry with back-off")
             }
             Err(PostError::Refused(reason)) => {
                 decision::fail(infra, &reference, &reason).await?;
@@ -74,23 +94,43 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
     Ok(done)
 }
 
+/// The expiry job and the recovery worker, each on its own clock: a slow recovery pass (a
+/// ledger timing out) never delays expiries, and the reverse.
 pub async fn run(infra: Infra, state: Arc<TxState>) {
     let expiry_every = Duration::from_secs(state.settings.expiry_job_seconds.max(1));
     let recovery_every = Duration::from_secs(state.settings.recovery_seconds.max(1));
-    let mut expiry = tokio::time::interval(expiry_every);
-    let mut recovery = tokio::time::interval(recovery_every);
-    loop {
-        tokio::select! {
-            _ = expiry.tick() => match expire_overdue(&infra).await {
+    // A pass may legitimately take long: a recovery pass makes up to BATCH ledger calls.
+    let internal = Duration::from_millis(infra.settings.http.internal_timeout_ms);
+    let expiry_beat = infra
+        .heartbeats
+        .register("expiry-job", expiry_every * 3 + Duration::from_secs(300));
+    let recovery_beat = infra.heartbeats.register(
+        "recovery-worker",
+        recovery_every * 3 + internal * BATCH as u32 + Duration::from_secs(120),
+    );
+    let expiry = async {
+        let mut tick = tokio::time::interval(expiry_every);
+        loop {
+            tick.tick().await;
+            expiry_beat.beat();
+            match expire_overdue(&infra).await {
                 Ok(n) if n > 0 => tracing::info!(expired = n, "expired overdue transactions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "expiry pass failed"),
-            },
-            _ = recovery.tick() => match recover_accepting(&infra, &state).await {
-                Ok(n) if n > 0 => tracing::info!(completed = n, "recovered half-done accepts"),
+            }
+        }
+    };
+    let recovery = async {
+        let mut tick = tokio::time::interval(recovery_every);
+        loop {
+            tick.tick().await;
+            recovery_beat.beat();
+            match recover_accepting(&infra, &state).await {
+                Ok(n) if n > 0 => tracing::info!(finished = n, "recovered half-done accepts"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "recovery pass failed"),
-            },
+            }
         }
-    }
+    };
+    tokio::join!(expiry, recovery);
 }

@@ -27,6 +27,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         failure_reason -> Nullable<Text>,
         failed_at -> Nullable<Timestamptz>,
+        recovery_attempts -> Int4,
+        next_recovery_at -> Nullable<Timestamptz>,
     }
 }
 

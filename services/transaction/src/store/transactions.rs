@@ -141,18 +141,46 @@ pub async fn claim_overdue(
         .await
 }
 
-/// Accepts left half-done (ACCEPTING for longer than `before`), for the recovery worker.
-pub async fn stale_accepting(
+/// An accept left half-done, leased to one recovery attempt.
+#[derive(Debug, QueryableByName)]
+pub struct Lease {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub reference: String,
+    /// Attempts so far, this one included.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub recovery_attempts: i32,
+}
+
+/// Leases up to `limit` accepts left ACCEPTING since before `before` whose next attempt is due,
+/// oldest due first. Each leased row's next attempt moves `base_secs × 2^attempts` (at most
+/// `cap_secs`) into the future in the same statement, so a row that keeps failing backs off
+/// alone, and rows another replica holds are skipped, not waited for.
+pub async fn lease_stale_accepting(
     conn: &mut AsyncPgConnection,
     before: DateTime<Utc>,
     limit: i64,
-) -> QueryResult<Vec<String>> {
-    transactions::table
-        .filter(transactions::status.eq("ACCEPTING"))
-        .filter(transactions::accepted_at.lt(before))
-        .order(transactions::accepted_at.asc())
-        .limit(limit)
-        .select(transactions::reference)
-        .load(conn)
-        .await
+    base_secs: f64,
+    cap_secs: f64,
+) -> QueryResult<Vec<Lease>> {
+    use diesel::sql_types::{BigInt, Double, Timestamptz};
+    diesel::sql_query(
+        "UPDATE transactions t
+            SET recovery_attempts = t.recovery_attempts + 1,
+                next_recovery_at = now() + make_interval(secs =>
+                    least($3 * power(2, least(t.recovery_attempts, 20)), $4))
+          WHERE t.id IN (
+                SELECT id FROM transactions
+                 WHERE status = 'ACCEPTING' AND accepted_at < $1
+                   AND (next_recovery_at IS NULL OR next_recovery_at <= now())
+                 ORDER BY coalesce(next_recovery_at, accepted_at)
+                 LIMIT $2
+                   FOR UPDATE SKIP LOCKED)
+      RETURNING t.reference, t.recovery_attempts",
+    )
+    .bind::<Timestamptz, _>(before)
+    .bind::<BigInt, _>(limit)
+    .bind::<Double, _>(base_secs)
+    .bind::<Double, _>(cap_secs)
+    .load(conn)
+    .await
 }
