@@ -276,6 +276,7 @@ impl Platform {
             pool_size: 1,
             statement_timeout_ms: 0,
             lock_timeout_ms: 0,
+            pool_wait_ms: 0,
         }
         .url_for(&self.databases[service])
         .expose()

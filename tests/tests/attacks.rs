@@ -123,16 +123,54 @@ async fn a_tenant_cannot_reach_internal_routes_forge_tokens_or_send_odd_amounts(
                     )
                     .await;
                     tried += 1;
-                    assert!(
-                        status == 400 || status == 404,
-                        "{method} {path} answered {status}: {text}"
-                    );
-                    assert!(text.contains("\"errorCode\""), "{path}: {text}");
+                    // Refused by the canonical path itself, before any route is looked up.
+                    assert_eq!(status, 400, "{method} {path}: {text}");
+                    assert!(text.contains("IDAAS-VALID-2001"), "{path}: {text}");
                 }
             }
         }
     }
     assert!(tried >= 400, "only {tried} tricks tried");
+    // Tricks shaped like real routes, which a route table alone would happily match after a
+    // client library folded them (`/v1/transactions/%2e%2e/webhooks` is `/v1/webhooks`).
+    for (method, path) in [
+        ("GET", "/api/v1/tags/%2e%2e"),
+        ("GET", "/api/v1/tags/."),
+        ("GET", "/api/v1/transactions/%2e%2e/webhooks"),
+        ("GET", "/api/v1/transactions/..%2fwebhooks/failed"),
+        ("POST", "/api/v1/transactions/%2E%2E/accept"),
+        ("GET", "/api/v1/subjects/%2e/tags"),
+        ("GET", "/api/v1/wallet/%2e"),
+        ("GET", "/api/v1/applications/..;/x"),
+    ] {
+        let (status, text) =
+            raw_request(&gw, method, path, &[("Authorization", &bearer)], b"").await;
+        assert_eq!(status, 400, "{method} {path}: {text}");
+    }
+    // Every internal route the configuration knows is in the list tried above.
+    let settings = idaas_config::load_from(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../config"),
+        "local",
+        "gateway",
+    )
+    .unwrap();
+    let tried_routes: Vec<(String, String)> = internal_targets(&victim, &thief)
+        .iter()
+        .map(|(m, t, _)| {
+            (
+                m.to_string(),
+                format!("/{}", t.split('?').next().unwrap_or(t)),
+            )
+        })
+        .collect();
+    for r in &settings.service_auth.routes {
+        assert!(
+            tried_routes.contains(&(r.method.clone(), r.path.clone())),
+            "internal route {} {} is not in the attack list",
+            r.method,
+            r.path
+        );
+    }
     // A trick cannot move a request into another rate-limit bucket: it is refused outright.
     let (status, _) = raw_request(
         &gw,
@@ -167,14 +205,23 @@ async fn a_tenant_cannot_reach_internal_routes_forge_tokens_or_send_odd_amounts(
         b64(&json!({"alg": "none", "typ": "JWT"})),
         parts[1]
     );
+    // Algorithm confusion: HMAC keyed with every public form of the platform's key.
     let hs_header = b64(&json!({"alg": "HS256", "typ": "JWT", "kid": kid}));
-    let mut mac = Hmac::<Sha256>::new_from_slice(jwks.as_bytes()).unwrap();
-    mac.update(format!("{hs_header}.{}", parts[1]).as_bytes());
-    let hs256 = format!(
-        "{hs_header}.{}.{}",
-        parts[1],
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    );
+    let platform_public = EcKeyPair::from_pkcs8_pem(&p.keys.token_signing_key)
+        .unwrap()
+        .public_key_pem()
+        .unwrap();
+    let hs256 = |key: &[u8]| {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        mac.update(format!("{hs_header}.{}", parts[1]).as_bytes());
+        format!(
+            "{hs_header}.{}.{}",
+            parts[1],
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    };
+    let hs256_jwks = hs256(jwks.as_bytes());
+    let hs256_pem = hs256(platform_public.as_bytes());
     claims["sub"] = json!(victim.id);
     claims["handle"] = json!(victim.handle);
     let swapped = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
@@ -197,7 +244,8 @@ async fn a_tenant_cannot_reach_internal_routes_forge_tokens_or_send_odd_amounts(
     .unwrap();
     for (name, token) in [
         ("alg none", none),
-        ("HS256 keyed with the JWKS", hs256),
+        ("HS256 keyed with the JWKS", hs256_jwks),
+        ("HS256 keyed with the public key PEM", hs256_pem),
         ("another app's sub, original signature", swapped),
         ("expired", expired),
         ("a service credential", service),
@@ -267,6 +315,11 @@ async fn a_tenant_cannot_reach_internal_routes_forge_tokens_or_send_odd_amounts(
             )
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{raw}: {v}");
+        let named = v["errors"].as_array().is_some_and(|e| {
+            e.iter()
+                .any(|m| m.as_str().is_some_and(|m| m.starts_with("amount")))
+        });
+        assert!(named, "{raw}: {v}");
     }
 
     // 4. Straight to the services' ports, as a compromised pod next to them would.

@@ -82,6 +82,53 @@ async fn every_route_refuses_another_tenants_ids() {
     }
     assert!(checked >= 15, "only {checked} routes checked");
 
+    // Lists show only the caller's own rows: nothing of the victim's appears in any of them.
+    let victim_marks = [
+        victim.id.as_str(),
+        victim.subject.as_str(),
+        victim.tag.as_str(),
+        settled.as_str(),
+        pending.as_str(),
+    ];
+    for path in [
+        "/v1/applications",
+        "/v1/subjects",
+        "/v1/tags",
+        "/v1/transactions/sent",
+        "/v1/transactions/received",
+        "/v1/transactions/pending",
+        "/v1/wallet",
+        "/v1/wallet/statement",
+    ] {
+        let resp = p
+            .http
+            .get(p.api(path))
+            .bearer_auth(&attacker.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        let text = resp.text().await.unwrap();
+        for mark in victim_marks {
+            assert!(
+                !text.contains(mark),
+                "{path} shows the victim's {mark}: {text}"
+            );
+        }
+    }
+    // ... while the victim does see its own, so the check above can fail.
+    let own = p
+        .http
+        .get(p.api("/v1/transactions/sent"))
+        .bearer_auth(&victim.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains(&pending) && own.contains(&settled), "{own}");
+
     // Ids inside bodies: another tenant's subject, and paying from another tenant's tag.
     let (s, v) = p
         .send(
