@@ -76,6 +76,11 @@ impl WebhookUrl {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// `scheme://host[:port]`, the form callback origins are stored and compared in.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
 }
 
 impl fmt::Display for WebhookUrl {
@@ -136,5 +141,13 @@ mod tests {
         assert!(!hook.same_origin(&p("https://shop.example.com:8443/cb")));
         assert!(!hook.same_origin(&p("http://shop.example.com/cb")));
         assert!(!hook.same_origin(&p("https://shop.example.com.evil.test/cb")));
+        assert_eq!(
+            p("https://Shop.Example.com:443/x?y").origin(),
+            "https://shop.example.com"
+        );
+        assert_eq!(
+            p("http://127.0.0.1:9000/x").origin(),
+            "http://127.0.0.1:9000"
+        );
     }
 }

@@ -171,6 +171,39 @@ async fn registration_validation_and_duplicate_handle() {
 }
 
 #[tokio::test]
+async fn webhook_urls_and_callback_origins_are_checked_at_registration() {
+    let app = spawn().await;
+    let register = |extra: serde_json::Value| {
+        let mut body = json!({"name": "Hooks", "appHandle": unique_handle("hk")});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        app.post("/v1/applications", None, body)
+    };
+    let long = format!("https://a.example.com/{}", "x".repeat(500));
+    for bad in [
+        json!({"transactionWebhookUrl": long}),
+        json!({"transactionWebhookUrl": "ftp://a.example.com/hook"}),
+        json!({"transactionWebhookUrl": "https://user:pw@a.example.com/hook"}),
+        json!({"callbackOrigins": ["not a url"]}),
+        json!({"callbackOrigins": (0..11).map(|i| format!("https://o{i}.example.com")).collect::<Vec<_>>()}),
+    ] {
+        let r = register(bad.clone()).await;
+        assert_error(&r, 400, "IDAAS-VALID-2001");
+    }
+    let (status, v) = register(json!({
+        "transactionWebhookUrl": "https://shop.example.com/hook",
+        "callbackOrigins": ["https://Orders.Example.org/cb?x=1", "https://orders.example.org:443/y"],
+    }))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        v["data"]["callbackOrigins"],
+        json!(["https://orders.example.org"])
+    );
+}
+
+#[tokio::test]
 async fn malformed_oversized_and_wrong_media_type_bodies() {
     let app = spawn().await;
     let resp = app

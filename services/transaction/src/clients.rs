@@ -18,6 +18,9 @@ pub struct ResolvedTag {
     pub application_name: String,
     pub application_active: bool,
     pub transaction_webhook_url: Option<String>,
+    /// Further origins the application allows for a payment's callbackUrl.
+    #[serde(default)]
+    pub callback_origins: Vec<String>,
 }
 
 pub struct Clients {

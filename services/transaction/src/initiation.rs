@@ -41,25 +41,26 @@ fn usable(tag: &ResolvedTag, field: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A payment's `callbackUrl` must be on the origin of the sender's registered webhook URL, so
-/// a stolen token cannot point the platform's signed callbacks at a host of the thief's.
-fn same_origin_callback(
-    callback: Option<&WebhookUrl>,
-    registered: Option<&str>,
-) -> Result<(), ApiError> {
+/// A payment's `callbackUrl` must be on the origin of the sender's registered webhook URL, or
+/// on one the sender listed in `callbackOrigins`, so a stolen token cannot point the
+/// platform's signed callbacks at a host of the thief's.
+fn allowed_callback(callback: Option<&WebhookUrl>, sender: &ResolvedTag) -> Result<(), ApiError> {
     let Some(callback) = callback else {
         return Ok(());
     };
-    let registered = registered.and_then(|r| WebhookUrl::parse(r, UrlPolicy::AllowHttp).ok());
-    match registered {
-        Some(r) if r.same_origin(callback) => Ok(()),
-        Some(_) => Err(ApiError::validation(vec![
-            "callbackUrl must be on the same origin (scheme, host, port) as the application's transactionWebhookUrl".into(),
-        ])),
-        None => Err(ApiError::validation(vec![
-            "callbackUrl needs a registered transactionWebhookUrl on the same origin".into(),
-        ])),
+    let registered = sender
+        .transaction_webhook_url
+        .as_deref()
+        .and_then(|r| WebhookUrl::parse(r, UrlPolicy::AllowHttp).ok());
+    let on_registered = registered.is_some_and(|r| r.same_origin(callback));
+    if on_registered || sender.callback_origins.contains(&callback.origin()) {
+        return Ok(());
     }
+    Err(ApiError::validation(vec![
+        "callbackUrl must be on the origin (scheme, host, port) of the application's \
+         transactionWebhookUrl or of one of its callbackOrigins"
+            .into(),
+    ]))
 }
 
 fn not_yours() -> ApiError {
@@ -98,10 +99,7 @@ pub async fn initiate(
         return Err(not_yours().into());
     }
     usable(&sender, "senderTag")?;
-    same_origin_callback(
-        req.callback_url.as_ref(),
-        sender.transaction_webhook_url.as_deref(),
-    )?;
+    allowed_callback(req.callback_url.as_ref(), &sender)?;
     let receiver = state.clients.resolve(&req.receiver.to_string()).await?;
     usable(&receiver, "receiverTag")?;
 

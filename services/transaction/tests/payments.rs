@@ -216,3 +216,39 @@ async fn reject_moves_nothing_and_closes_the_transaction() {
         "no wallet, no money moved: {w}"
     );
 }
+
+#[tokio::test]
+async fn a_callback_url_must_be_on_an_origin_the_sender_allows() {
+    let p = spawn().await;
+    let (alice, bob) = (unique("al"), unique("bo"));
+    let a = p
+        .app_with(
+            "cba",
+            &[&alice],
+            json!({"callbackOrigins": ["https://orders.example.org/any/path"]}),
+        )
+        .await;
+    let b = p.app("cbb", &[&bob]).await;
+    let pay = |callback: &str| {
+        json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 1,
+               "callbackUrl": callback})
+    };
+    for allowed in [
+        "https://example.com/cb/1",
+        "https://orders.example.org/cb?order=9",
+        "https://orders.example.org:443/x",
+    ] {
+        let (s, v, _) = p.initiate(&a, pay(allowed), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{allowed}: {v}");
+    }
+    for refused in [
+        "https://evil.example.net/cb",
+        "https://orders.example.org.evil.net/cb",
+        "https://orders.example.org:8443/cb",
+        "https://user:pw@example.com/cb",
+    ] {
+        let (s, v, _) = p.initiate(&a, pay(refused), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{refused}: {v}");
+        assert_eq!(v["errorCode"], "IDAAS-VALID-2001");
+    }
+}

@@ -1,5 +1,7 @@
 use idaas_api::ApiError;
 use idaas_domain::{UrlPolicy, WebhookUrl, MAX_WEBHOOK_URL_LEN};
+
+const MAX_CALLBACK_ORIGINS: usize = 10;
 use serde_json::Value;
 
 /// Collects every field error of a request so the caller sees them all at once.
@@ -74,6 +76,31 @@ impl Checks {
                 None
             }
         }
+    }
+
+    /// At most `MAX_CALLBACK_ORIGINS` webhook URLs, kept as their normalised origins.
+    pub fn origins(
+        &mut self,
+        field: &str,
+        value: Option<Vec<String>>,
+        policy: UrlPolicy,
+    ) -> Vec<String> {
+        let values = value.unwrap_or_default();
+        if values.len() > MAX_CALLBACK_ORIGINS {
+            self.fail(format!(
+                "{field} allows at most {MAX_CALLBACK_ORIGINS} origins"
+            ));
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for v in values {
+            match WebhookUrl::parse(v.trim(), policy) {
+                Ok(u) if !out.contains(&u.origin()) => out.push(u.origin()),
+                Ok(_) => {}
+                Err(e) => self.fail(format!("{field} entry {e}")),
+            }
+        }
+        out
     }
 
     /// The guide's "free-form JSON string": a string is kept as sent; an object or array is

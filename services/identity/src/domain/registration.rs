@@ -14,6 +14,8 @@ pub struct RegistrationRequest {
     pub redirect_uris: Option<String>,
     pub metadata: Option<Value>,
     pub encryption_enabled: Option<bool>,
+    /// Further origins a payment's callbackUrl may use (ours; the guide is silent).
+    pub callback_origins: Option<Vec<String>>,
 }
 
 /// A registration that passed every rule of section 5.
@@ -25,6 +27,8 @@ pub struct Registration {
     pub redirect_uris: Option<String>,
     pub metadata: Option<String>,
     pub encryption_enabled: bool,
+    /// Normalised origins (`https://host[:port]`).
+    pub callback_origins: Vec<String>,
 }
 
 impl RegistrationRequest {
@@ -47,6 +51,7 @@ impl RegistrationRequest {
             }
         }
         let metadata = c.metadata(self.metadata);
+        let callback_origins = c.origins("callbackOrigins", self.callback_origins, urls);
         c.finish()?;
         match (name, handle) {
             (Some(name), Some(handle)) => Ok(Registration {
@@ -56,6 +61,7 @@ impl RegistrationRequest {
                 redirect_uris,
                 metadata,
                 encryption_enabled: self.encryption_enabled.unwrap_or(true),
+                callback_origins,
             }),
             _ => Err(ApiError::validation(vec![
                 "name and appHandle are required".into(),
@@ -76,6 +82,7 @@ mod tests {
             redirect_uris: None,
             metadata: Some(Value::String("{\"env\":\"prod\"}".into())),
             encryption_enabled: None,
+            callback_origins: None,
         }
     }
 

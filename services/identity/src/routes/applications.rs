@@ -56,6 +56,7 @@ pub async fn register(
         metadata: reg.metadata,
         app_public_jwk: keypair.public_jwk(),
         encryption_enabled: reg.encryption_enabled,
+        callback_origins: reg.callback_origins,
     };
     let event = application_event(
         &infra.topics,

@@ -40,6 +40,7 @@ pub async fn resolve_tag(
         "appHandle": app.app_handle,
         "applicationActive": app.active,
         "transactionWebhookUrl": app.transaction_webhook_url,
+        "callbackOrigins": app.callback_origins,
     }))
     .respond())
 }

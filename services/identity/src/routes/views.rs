@@ -25,6 +25,8 @@ pub struct ApplicationView {
     pub app_public_key_jwk: Value,
     pub encryption_enabled: bool,
     pub key_version: i32,
+    /// Origins a payment's callbackUrl may use besides the webhook URL's (ours).
+    pub callback_origins: Vec<String>,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivated_at: Option<String>,
@@ -44,6 +46,7 @@ impl From<&ApplicationRow> for ApplicationView {
             app_public_key_jwk: a.app_public_jwk.clone(),
             encryption_enabled: a.encryption_enabled,
             key_version: a.key_version,
+            callback_origins: a.callback_origins.clone(),
             created_at: ts(&a.created_at),
             deactivated_at: a.deactivated_at.as_ref().map(ts),
         }

@@ -22,6 +22,7 @@ pub struct ApplicationRow {
     pub active: bool,
     pub deactivated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub callback_origins: Vec<String>,
 }
 
 #[derive(Insertable)]
@@ -38,6 +39,7 @@ pub struct NewApplication {
     pub metadata: Option<String>,
     pub app_public_jwk: serde_json::Value,
     pub encryption_enabled: bool,
+    pub callback_origins: Vec<String>,
 }
 
 /// Unique constraints, named so callers map each to its own conflict code.

@@ -18,6 +18,7 @@ diesel::table! {
         deactivated_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        callback_origins -> Array<Text>,
     }
 }
 

@@ -140,10 +140,24 @@ impl Platform {
     }
 
     pub async fn app(&self, prefix: &str, tags: &[&str]) -> App {
+        self.app_with(prefix, tags, json!({})).await
+    }
+
+    /// An application registered with `extra` fields merged into the registration body.
+    pub async fn app_with(&self, prefix: &str, tags: &[&str], extra: Value) -> App {
         let handle = format!("{prefix}{}", &Uuid::new_v4().simple().to_string()[..8]);
+        let mut body = json!({"name": format!("App {handle}"), "appHandle": handle, "transactionWebhookUrl": "https://example.com/hook"});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
         let (s, reg, _) = self
-            .call(reqwest::Method::POST, format!("{}/v1/applications", self.identity), None,
-                Some(json!({"name": format!("App {handle}"), "appHandle": handle, "transactionWebhookUrl": "https://example.com/hook"})), None)
+            .call(
+                reqwest::Method::POST,
+                format!("{}/v1/applications", self.identity),
+                None,
+                Some(body),
+                None,
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{reg}");
         let (s, tok, _) = self
