@@ -95,11 +95,14 @@ pub async fn proxy(
     Ok(resp)
 }
 
-/// The platform JWKS, served at the well-known path on the public host too.
+/// The platform JWKS, served at the well-known path on the public host too, under the same
+/// per-IP limit as every other public call.
 pub async fn jwks(
     req: HttpRequest,
     state: web::Data<GatewayState>,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req, state.settings.http.trust_forwarded_for);
+    enforce(&state, Bucket::Default, &limit_subject(&ip)).await?;
     forward(
         &state,
         &req,
@@ -108,7 +111,7 @@ pub async fn jwks(
             path: "/.well-known/jwks.json",
             body: web::Bytes::new(),
             decrypted: false,
-            client_ip: client_ip(&req, state.settings.http.trust_forwarded_for),
+            client_ip: ip,
         },
     )
     .await
