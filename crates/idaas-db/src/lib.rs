@@ -4,6 +4,7 @@ mod admin;
 mod error;
 mod migrate;
 mod pool;
+mod text_enum;
 
 pub use admin::{drop_database, ensure_database};
 pub use error::{unique_violation, DbError};

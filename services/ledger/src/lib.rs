@@ -3,6 +3,7 @@
 //! once per transaction reference, and announces itself on the ledger topic.
 
 mod app_directory;
+mod domain;
 pub mod posting;
 mod posting_request;
 mod routes;

@@ -14,6 +14,7 @@ use idaas_service::{Infra, ServiceError, ServiceResult};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::domain::EntryType;
 use crate::{
     posting_request::{describe, PostingRequest},
     store::{
@@ -23,9 +24,6 @@ use crate::{
     },
 };
 
-pub const DEBIT: &str = "DEBIT";
-pub const CREDIT: &str = "CREDIT";
-
 pub struct Applied {
     pub posting: PostingRow,
     pub entries: Vec<EntryRow>,
@@ -34,15 +32,13 @@ pub struct Applied {
 }
 
 /// Moves `amount` on a locked wallet and returns `(sequence, opening, closing)`.
-fn book(w: &mut WalletRow, entry_type: &str, amount: Decimal) -> (i64, Decimal, Decimal) {
+fn book(w: &mut WalletRow, entry_type: EntryType, amount: Decimal) -> (i64, Decimal, Decimal) {
     let opening = w.balance;
-    let closing = if entry_type == DEBIT {
-        w.total_debited += amount;
-        opening - amount
-    } else {
-        w.total_credited += amount;
-        opening + amount
-    };
+    match entry_type {
+        EntryType::Debit => w.total_debited += amount,
+        EntryType::Credit => w.total_credited += amount,
+    }
+    let closing = entry_type.closing(opening, amount);
     w.balance = closing;
     w.entry_count += 1;
     (w.entry_count, opening, closing)
@@ -75,7 +71,7 @@ fn event(
                 entry_id: e.id.to_string(),
                 wallet_id: e.wallet_id.to_string(),
                 application_id: app_of(e.wallet_id),
-                entry_type: e.entry_type.clone(),
+                entry_type: e.entry_type.as_str().to_owned(),
                 amount: format!("{:.4}", e.amount),
                 opening_balance: format!("{:.4}", e.opening_balance),
                 closing_balance: format!("{:.4}", e.closing_balance),
@@ -157,7 +153,10 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
 
                 let mut locked = wallets::lock_sorted(c, &[sender.id, receiver.id]).await?;
                 let mut rows = Vec::with_capacity(2);
-                for (wallet_id, entry_type) in [(sender.id, DEBIT), (receiver.id, CREDIT)] {
+                for (wallet_id, entry_type) in [
+                    (sender.id, EntryType::Debit),
+                    (receiver.id, EntryType::Credit),
+                ] {
                     let w = locked
                         .iter_mut()
                         .find(|w| w.id == wallet_id)
@@ -169,16 +168,15 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
                         wallet_id,
                         sequence,
                         transaction_reference: req.reference.clone(),
-                        entry_type: entry_type.to_owned(),
+                        entry_type,
                         amount,
                         currency: currency.clone(),
                         opening_balance,
                         closing_balance,
                         description: describe(
-                            if entry_type == DEBIT {
-                                "Debit"
-                            } else {
-                                "Credit"
+                            match entry_type {
+                                EntryType::Debit => "Debit",
+                                EntryType::Credit => "Credit",
                             },
                             req,
                         ),
@@ -228,10 +226,10 @@ mod tests {
         let mut w = wallet();
         let tenth = Decimal::new(1, 1);
         for _ in 0..3 {
-            book(&mut w, CREDIT, tenth);
+            book(&mut w, EntryType::Credit, tenth);
         }
         assert_eq!(w.balance, Decimal::new(3, 1));
-        let (seq, opening, closing) = book(&mut w, DEBIT, Decimal::new(5, 1));
+        let (seq, opening, closing) = book(&mut w, EntryType::Debit, Decimal::new(5, 1));
         assert_eq!(
             (seq, opening, closing),
             (4, Decimal::new(3, 1), Decimal::new(-2, 1))

@@ -17,6 +17,7 @@ use idaas_service::{Infra, ServiceError, ServiceResult};
 use crate::{
     answer::Answer,
     clients::PostError,
+    domain::{InvalidTransition, TransactionStatus, Transition},
     idempotency::{self, Guard, Prior},
     notifications, reference,
     store::{
@@ -26,7 +27,6 @@ use crate::{
     TxState,
 };
 
-pub const AWAITING: &str = "AWAITING_ACCEPTANCE";
 const ACCEPTED: &str = "Transaction accepted";
 const REJECTED: &str = "Transaction rejected";
 
@@ -61,7 +61,7 @@ async fn lock_for_decision(
     if t.receiver_app_id != caller.app_id {
         return Err(ErrorCode::NotTransactionReceiver.into());
     }
-    if t.status != AWAITING {
+    if t.status != TransactionStatus::AwaitingAcceptance {
         return Err(ServiceError::Api(
             ApiError::new(ErrorCode::TransactionNotAwaiting)
                 .with_errors(vec![format!("status is {}", t.status)]),
@@ -80,18 +80,24 @@ pub async fn expire(
     c: &mut AsyncPgConnection,
     topics: &Topics,
     t: &mut TransactionRow,
-) -> Result<(), diesel::result::Error> {
-    let now = Utc::now();
-    t.status = "EXPIRED".into();
-    t.expired_at = Some(now);
-    t.updated_at = now;
+) -> ServiceResult<()> {
+    t.apply(Transition::Expired, Utc::now())?;
     transactions::save(c, t).await?;
     insert_outbox(
         c,
         &notifications::to_sender(topics, t, notifications::EXPIRED),
     )
     .await?;
-    insert_outbox(c, &notifications::state_changed(topics, t)).await
+    insert_outbox(c, &notifications::state_changed(topics, t)).await?;
+    Ok(())
+}
+
+/// A transition refused by the rules after the checks that should have prevented it: a bug,
+/// answered 500 with the cause logged.
+impl From<InvalidTransition> for ServiceError {
+    fn from(e: InvalidTransition) -> Self {
+        ServiceError::internal(e)
+    }
 }
 
 /// What accept and reject do first: a malformed reference is not found, and a finished request
@@ -138,10 +144,7 @@ pub async fn accept(
                         Locked::Ready(t) => t,
                         other => return Ok(other),
                     };
-                let now = Utc::now();
-                t.status = "ACCEPTING".into();
-                t.accepted_at = Some(now);
-                t.updated_at = now;
+                t.apply(Transition::Accepting, Utc::now())?;
                 transactions::save(c, &t).await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 if let Some(g) = &guard {
@@ -204,28 +207,23 @@ async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResu
                 let mut t = transactions::lock(c, reference)
                     .await?
                     .ok_or(ErrorCode::TransactionNotFound)?;
-                if t.status == "ACCEPTING" {
-                    let now = Utc::now();
-                    let event = match how {
-                        Settled::Completed => {
-                            t.status = "COMPLETED".into();
-                            t.completed_at = Some(now);
-                            notifications::COMPLETED
-                        }
-                        Settled::Failed(reason) => {
-                            t.status = "FAILED".into();
-                            t.failure_reason = Some(reason.to_owned());
-                            t.failed_at = Some(now);
-                            notifications::FAILED
-                        }
+                if t.status == TransactionStatus::Accepting {
+                    let (transition, event) = match how {
+                        Settled::Completed => (Transition::Completed, notifications::COMPLETED),
+                        Settled::Failed(reason) => (
+                            Transition::Failed {
+                                reason: reason.to_owned(),
+                            },
+                            notifications::FAILED,
+                        ),
                     };
-                    t.updated_at = now;
+                    t.apply(transition, Utc::now())?;
                     transactions::save(c, &t).await?;
                     insert_outbox(c, &notifications::to_sender(&topics, &t, event)).await?;
                     insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 }
                 // The row's own end decides the answer, whoever got there first.
-                let answer = if t.status == "FAILED" {
+                let answer = if t.status == TransactionStatus::Failed {
                     Answer::failed(&t)
                 } else {
                     Answer::new(200, ACCEPTED, &t)
@@ -263,11 +261,7 @@ pub async fn reject(
                         Locked::Replayed(s, b) => return Ok(Err(Outcome::Replayed(s, b))),
                         Locked::Expired => return Ok(Ok(None)),
                     };
-                let now = Utc::now();
-                t.status = "REJECTED".into();
-                t.rejection_reason = reason;
-                t.rejected_at = Some(now);
-                t.updated_at = now;
+                t.apply(Transition::Rejected { reason }, Utc::now())?;
                 transactions::save(c, &t).await?;
                 insert_outbox(
                     c,

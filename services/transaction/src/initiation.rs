@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::{
     answer::Answer,
     clients::ResolvedTag,
+    domain::TransactionStatus,
     idempotency::{self, Guard, Prior},
     initiation_request, notifications, reference,
     store::transactions::{self, TransactionRow},
@@ -119,7 +120,7 @@ pub async fn initiate(
         callback_url: req.callback_url.map(|u| u.to_string()),
         sender_notify_url: sender.transaction_webhook_url,
         receiver_notify_url: receiver.transaction_webhook_url,
-        status: "AWAITING_ACCEPTANCE".into(),
+        status: TransactionStatus::AwaitingAcceptance,
         rejection_reason: None,
         expires_at: now + Duration::seconds(state.settings.expiry_seconds),
         accepted_at: None,

@@ -5,6 +5,7 @@
 mod answer;
 pub mod clients;
 pub mod decision;
+pub mod domain;
 mod idempotency;
 mod initiation;
 mod initiation_request;

@@ -68,7 +68,7 @@ pub fn state_changed(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
     let msg = TransactionEvent {
         event_id: event_id.to_string(),
         transaction_reference: t.reference.clone(),
-        status: t.status.clone(),
+        status: t.status.as_str().to_owned(),
         sender_application_id: t.sender_app_id.to_string(),
         receiver_application_id: t.receiver_app_id.to_string(),
         amount: format!("{:.4}", t.amount),
@@ -79,7 +79,7 @@ pub fn state_changed(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
         event_id,
         topics.transactions(),
         t.reference.clone(),
-        t.status.clone(),
+        t.status.as_str(),
         msg.encode_to_vec(),
     )
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::store::transactions::TransactionRow;
+use crate::{domain::TransactionStatus, store::transactions::TransactionRow};
 
 fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -26,7 +26,7 @@ pub struct TransactionView {
     #[serde(serialize_with = "four_places")]
     pub amount: Decimal,
     pub currency: String,
-    pub status: String,
+    pub status: TransactionStatus,
     pub narration: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
@@ -59,7 +59,7 @@ impl From<&TransactionRow> for TransactionView {
             receiver_app_id: t.receiver_app_id,
             amount: t.amount,
             currency: t.currency.clone(),
-            status: t.status.clone(),
+            status: t.status,
             narration: t.narration.clone(),
             rejection_reason: t.rejection_reason.clone(),
             expires_at: ts(&t.expires_at),

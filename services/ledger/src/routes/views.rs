@@ -4,7 +4,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::store::{entries::EntryRow, postings::PostingRow, wallets::WalletRow};
+use crate::{
+    domain::EntryType,
+    store::{entries::EntryRow, postings::PostingRow, wallets::WalletRow},
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,7 +45,7 @@ impl From<&WalletRow> for WalletView {
 pub struct EntryView {
     pub id: Uuid,
     pub transaction_reference: String,
-    pub entry_type: String,
+    pub entry_type: EntryType,
     #[serde(serialize_with = "four_places")]
     pub amount: Decimal,
     pub currency: String,
@@ -59,7 +62,7 @@ impl From<&EntryRow> for EntryView {
         Self {
             id: e.id,
             transaction_reference: e.transaction_reference.clone(),
-            entry_type: e.entry_type.clone(),
+            entry_type: e.entry_type,
             amount: e.amount,
             currency: e.currency.clone(),
             opening_balance: e.opening_balance,

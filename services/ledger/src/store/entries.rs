@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::schema::ledger_entries;
+use crate::domain::EntryType;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ledger_entries)]
@@ -14,7 +15,7 @@ pub struct EntryRow {
     pub wallet_id: Uuid,
     pub sequence: i64,
     pub transaction_reference: String,
-    pub entry_type: String,
+    pub entry_type: EntryType,
     pub amount: Decimal,
     pub currency: String,
     pub opening_balance: Decimal,

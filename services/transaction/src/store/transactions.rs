@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::schema::transactions;
+use crate::domain::{InvalidTransition, TransactionStatus, Transition};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transactions)]
@@ -23,7 +24,7 @@ pub struct TransactionRow {
     pub callback_url: Option<String>,
     pub sender_notify_url: Option<String>,
     pub receiver_notify_url: Option<String>,
-    pub status: String,
+    pub status: TransactionStatus,
     pub rejection_reason: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -34,6 +35,28 @@ pub struct TransactionRow {
     pub updated_at: DateTime<Utc>,
     pub failure_reason: Option<String>,
     pub failed_at: Option<DateTime<Utc>>,
+}
+
+impl TransactionRow {
+    /// Applies a checked transition at `at`: the new status and what it records, in one place.
+    pub fn apply(&mut self, t: Transition, at: DateTime<Utc>) -> Result<(), InvalidTransition> {
+        self.status = t.next(self.status)?;
+        match t {
+            Transition::Accepting => self.accepted_at = Some(at),
+            Transition::Completed => self.completed_at = Some(at),
+            Transition::Rejected { reason } => {
+                self.rejection_reason = reason;
+                self.rejected_at = Some(at);
+            }
+            Transition::Expired => self.expired_at = Some(at),
+            Transition::Failed { reason } => {
+                self.failure_reason = Some(reason);
+                self.failed_at = Some(at);
+            }
+        }
+        self.updated_at = at;
+        Ok(())
+    }
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryResult<()> {
@@ -73,7 +96,7 @@ pub async fn lock(
 pub async fn save(conn: &mut AsyncPgConnection, row: &TransactionRow) -> QueryResult<()> {
     diesel::update(transactions::table.find(row.id))
         .set((
-            transactions::status.eq(&row.status),
+            transactions::status.eq(row.status),
             transactions::rejection_reason.eq(&row.rejection_reason),
             transactions::accepted_at.eq(row.accepted_at),
             transactions::completed_at.eq(row.completed_at),
@@ -109,7 +132,7 @@ pub async fn page(
             Listing::Received => q.filter(transactions::receiver_app_id.eq(app)),
             Listing::Pending => q
                 .filter(transactions::receiver_app_id.eq(app))
-                .filter(transactions::status.eq("AWAITING_ACCEPTANCE")),
+                .filter(transactions::status.eq(TransactionStatus::AwaitingAcceptance)),
         }
     };
     let total = filtered().count().get_result(conn).await?;
@@ -130,7 +153,7 @@ pub async fn claim_overdue(
     limit: i64,
 ) -> QueryResult<Vec<TransactionRow>> {
     transactions::table
-        .filter(transactions::status.eq("AWAITING_ACCEPTANCE"))
+        .filter(transactions::status.eq(TransactionStatus::AwaitingAcceptance))
         .filter(transactions::expires_at.lt(now))
         .order(transactions::expires_at.asc())
         .limit(limit)
@@ -170,7 +193,7 @@ pub async fn lease_stale_accepting(
                     least($3 * power(2, least(t.recovery_attempts, 20)), $4))
           WHERE t.id IN (
                 SELECT id FROM transactions
-                 WHERE status = 'ACCEPTING' AND accepted_at < $1
+                 WHERE status = $5 AND accepted_at < $1
                    AND (next_recovery_at IS NULL OR next_recovery_at <= now())
                  ORDER BY coalesce(next_recovery_at, accepted_at)
                  LIMIT $2
@@ -181,6 +204,7 @@ pub async fn lease_stale_accepting(
     .bind::<BigInt, _>(limit)
     .bind::<Double, _>(base_secs)
     .bind::<Double, _>(cap_secs)
+    .bind::<diesel::sql_types::Text, _>(TransactionStatus::Accepting)
     .load(conn)
     .await
 }
