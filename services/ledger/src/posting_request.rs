@@ -1,28 +1,10 @@
-//! The internal request to post a payment, parsed into values that are valid by construction.
+//! The internal request to post a payment (`idaas_contracts::postings::PostingCommand`), parsed
+//! into values that are valid by construction.
 
 use idaas_api::ApiError;
-use idaas_domain::{decimal_json::amount_field, Currency, Money};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use idaas_contracts::postings::{Party as PartyContract, PostingCommand};
+use idaas_domain::{Currency, Money};
 use uuid::Uuid;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartyBody {
-    pub application_id: Option<Uuid>,
-    pub application_name: Option<String>,
-    pub tag: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostingBody {
-    pub reference: Option<String>,
-    pub amount: Option<Box<RawValue>>,
-    pub currency: Option<String>,
-    pub sender: Option<PartyBody>,
-    pub receiver: Option<PartyBody>,
-}
 
 #[derive(Debug, Clone)]
 pub struct Party {
@@ -40,64 +22,49 @@ pub struct PostingRequest {
     pub receiver: Party,
 }
 
-fn party(name: &str, p: Option<PartyBody>, errors: &mut Vec<String>) -> Option<Party> {
-    let Some(p) = p else {
-        errors.push(format!("{name} is required"));
-        return None;
-    };
-    let id = p.application_id;
-    let app_name = p.application_name.filter(|n| !n.trim().is_empty());
-    let tag = p.tag.filter(|t| !t.trim().is_empty());
-    if id.is_none() {
-        errors.push(format!("{name}.applicationId is required"));
-    }
-    if app_name.is_none() {
+fn party(name: &str, p: PartyContract, errors: &mut Vec<String>) -> Party {
+    if p.application_name.trim().is_empty() {
         errors.push(format!("{name}.applicationName is required"));
     }
-    if tag.is_none() {
+    if p.tag.trim().is_empty() {
         errors.push(format!("{name}.tag is required"));
     }
-    Some(Party {
-        application_id: id?,
-        application_name: app_name?,
-        tag: tag?,
-    })
+    Party {
+        application_id: p.application_id,
+        application_name: p.application_name,
+        tag: p.tag,
+    }
 }
 
-impl PostingBody {
-    pub fn parse(self) -> Result<PostingRequest, ApiError> {
-        let mut errors = Vec::new();
-        let reference = self
-            .reference
-            .filter(|r| !r.is_empty() && r.len() <= 64 && r.bytes().all(|b| b.is_ascii_graphic()));
-        if reference.is_none() {
-            errors.push("reference must be 1-64 printable ASCII characters".to_owned());
-        }
-        let amount = amount_field(self.amount.as_deref())
-            .map_err(|e| errors.push(e))
-            .ok();
-        let currency = match self.currency {
-            Some(c) => Currency::parse(&c)
-                .map_err(|e| errors.push(e.to_string()))
-                .ok(),
-            None => Some(Currency::default()),
-        };
-        let sender = party("sender", self.sender, &mut errors);
-        let receiver = party("receiver", self.receiver, &mut errors);
-        match (reference, amount, currency, sender, receiver) {
-            (Some(reference), Some(amount), Some(currency), Some(sender), Some(receiver))
-                if errors.is_empty() =>
-            {
-                Ok(PostingRequest {
-                    reference,
-                    amount,
-                    currency,
-                    sender,
-                    receiver,
-                })
-            }
-            _ => Err(ApiError::validation(errors)),
-        }
+/// Every field checked, every problem listed.
+pub fn parse(cmd: PostingCommand) -> Result<PostingRequest, ApiError> {
+    let mut errors = Vec::new();
+    let reference_ok = !cmd.reference.is_empty()
+        && cmd.reference.len() <= 64
+        && cmd.reference.bytes().all(|b| b.is_ascii_graphic());
+    if !reference_ok {
+        errors.push("reference must be 1-64 printable ASCII characters".to_owned());
+    }
+    let amount = Money::parse(&cmd.amount.0)
+        .map_err(|e| errors.push(e.to_string()))
+        .ok();
+    let currency = match cmd.currency {
+        Some(c) => Currency::parse(&c)
+            .map_err(|e| errors.push(e.to_string()))
+            .ok(),
+        None => Some(Currency::default()),
+    };
+    let sender = party("sender", cmd.sender, &mut errors);
+    let receiver = party("receiver", cmd.receiver, &mut errors);
+    match (amount, currency) {
+        (Some(amount), Some(currency)) if errors.is_empty() => Ok(PostingRequest {
+            reference: cmd.reference,
+            amount,
+            currency,
+            sender,
+            receiver,
+        }),
+        _ => Err(ApiError::validation(errors)),
     }
 }
 
@@ -119,7 +86,7 @@ pub fn describe(kind: &str, req: &PostingRequest) -> String {
 mod tests {
     use super::*;
 
-    fn body(json: &str) -> PostingBody {
+    fn command(json: &str) -> PostingCommand {
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -128,20 +95,18 @@ mod tests {
 
     #[test]
     fn parses_exact_amounts_and_describes() {
-        let r = body(&format!(
+        let r = parse(command(&format!(
             r#"{{"reference": "TXN-1", "amount": 1500.00, "currency": "NGN", {PARTIES}}}"#
-        ))
-        .parse()
+        )))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.amount.to_string(), "1500.0000");
         assert_eq!(
             describe("Credit", &r),
             "Credit from alice (WalletApp) to bob (ShopApp) — NGN 1500.0000"
         );
-        let s = body(&format!(
+        let s = parse(command(&format!(
             r#"{{"reference": "TXN-2", "amount": "0.1", {PARTIES}}}"#
-        ))
-        .parse();
+        )));
         assert_eq!(
             s.map(|r| (r.amount.to_string(), r.currency.to_string()))
                 .ok(),
@@ -151,10 +116,12 @@ mod tests {
 
     #[test]
     fn lists_every_problem() {
-        let e = body(r#"{"amount": -1, "currency": "XXX", "sender": {}}"#)
-            .parse()
-            .err();
+        let parties = PARTIES.replace("WalletApp", " ").replace("bob@shopapp", "");
+        let e = parse(command(&format!(
+            r#"{{"reference": "", "amount": -1, "currency": "XXX", {parties}}}"#
+        )))
+        .err();
         let errors = e.map(|e| e.errors).unwrap_or_default();
-        assert!(errors.len() >= 6, "{errors:?}");
+        assert_eq!(errors.len(), 5, "{errors:?}");
     }
 }

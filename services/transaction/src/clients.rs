@@ -2,26 +2,17 @@
 //! (identity) and that a posting is applied (ledger).
 
 use idaas_api::{ApiError, ErrorCode};
+use idaas_contracts::{
+    postings::{self, DecimalText, Party, PostingCommand},
+    tags,
+};
 use idaas_service::InternalClient;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::store::transactions::TransactionRow;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResolvedTag {
-    pub qualified_address: String,
-    pub status: String,
-    pub application_id: Uuid,
-    pub application_name: String,
-    pub application_active: bool,
-    pub transaction_webhook_url: Option<String>,
-    /// Further origins the application allows for a payment's callbackUrl.
-    #[serde(default)]
-    pub callback_origins: Vec<String>,
-}
+pub use idaas_contracts::tags::ResolvedTag;
 
 pub struct Clients {
     internal: InternalClient,
@@ -78,7 +69,7 @@ impl Clients {
                 "identity",
                 &self.identity,
                 reqwest::Method::GET,
-                &format!("/internal/v1/tags/resolve?{query}"),
+                &format!("{}?{query}", tags::RESOLVE_PATH),
                 None,
             )
             .await
@@ -116,22 +107,27 @@ impl Clients {
 
     /// Posts the payment to the ledger under its reference; a repeat is answered, not re-applied.
     pub async fn post(&self, t: &TransactionRow) -> Result<(), PostError> {
-        let party = |app: Uuid, name: &str, tag: &str| json!({"applicationId": app, "applicationName": name, "tag": tag});
-        let body = json!({
-            "reference": t.reference,
-            "amount": format!("{:.4}", t.amount),
-            "currency": t.currency,
-            "sender": party(t.sender_app_id, &t.sender_app_name, &t.sender_tag),
-            "receiver": party(t.receiver_app_id, &t.receiver_app_name, &t.receiver_tag),
-        });
+        let party = |app: Uuid, name: &str, tag: &str| Party {
+            application_id: app,
+            application_name: name.to_owned(),
+            tag: tag.to_owned(),
+        };
+        let command = PostingCommand {
+            reference: t.reference.clone(),
+            amount: DecimalText(format!("{:.4}", t.amount)),
+            currency: Some(t.currency.clone()),
+            sender: party(t.sender_app_id, &t.sender_app_name, &t.sender_tag),
+            receiver: party(t.receiver_app_id, &t.receiver_app_name, &t.receiver_tag),
+        };
+        let body = serde_json::to_vec(&command).map_err(|e| PostError::Transient(e.to_string()))?;
         let resp = self
             .internal
             .send(
                 "ledger",
                 &self.ledger,
                 reqwest::Method::POST,
-                "/internal/v1/postings",
-                Some(body.to_string().into_bytes()),
+                postings::PATH,
+                Some(body),
             )
             .await
             .map_err(|e| PostError::Transient(e.to_string()))?;

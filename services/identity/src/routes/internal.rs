@@ -3,10 +3,10 @@
 
 use actix_web::{web, HttpResponse};
 use idaas_api::{ApiError, ApiResponse, ErrorCode};
+use idaas_contracts::tags::ResolvedTag;
 use idaas_domain::TagAddress;
 use idaas_service::{Infra, ServiceCall, ServiceResult};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::{domain::resolution, store::applications};
 
@@ -31,16 +31,16 @@ pub async fn resolve_tag(
     let app = applications::find(&mut conn, record.tag.application_id)
         .await?
         .ok_or(ErrorCode::ApplicationNotFound)?;
-    Ok(ApiResponse::ok(json!({
-        "tagString": record.tag.tag_string,
-        "qualifiedAddress": record.tag.qualified_address,
-        "status": record.tag.status,
-        "applicationId": app.id,
-        "applicationName": app.name,
-        "appHandle": app.app_handle,
-        "applicationActive": app.active,
-        "transactionWebhookUrl": app.transaction_webhook_url,
-        "callbackOrigins": app.callback_origins,
-    }))
+    Ok(ApiResponse::ok(ResolvedTag {
+        tag_string: record.tag.tag_string,
+        qualified_address: record.tag.qualified_address,
+        status: record.tag.status,
+        application_id: app.id,
+        application_name: app.name,
+        app_handle: app.app_handle,
+        application_active: app.active,
+        transaction_webhook_url: app.transaction_webhook_url,
+        callback_origins: app.callback_origins,
+    })
     .respond())
 }

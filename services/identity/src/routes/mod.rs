@@ -49,7 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/tags/{tag}/disable").route(web::patch().to(tags::disable)))
         .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)))
         // Service-to-service only: the gateway routes nothing under /internal.
-        .service(resource("/internal/v1/tags/resolve").route(web::get().to(internal::resolve_tag)));
+        .service(
+            resource(idaas_contracts::tags::RESOLVE_PATH)
+                .route(web::get().to(internal::resolve_tag)),
+        );
 }
 
 /// Path ids are UUIDs; anything else is a 400 naming the parameter, not a 500 or a 404.

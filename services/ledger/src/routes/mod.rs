@@ -16,5 +16,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/v1/wallet/statement").route(web::get().to(wallet::statement)))
     // Service-to-service only: the gateway routes nothing under /internal, and the handler
     // takes a `ServiceCall`, so every request needs a service credential.
-    .service(resource("/internal/v1/postings").route(web::post().to(postings::post)));
+    .service(resource(idaas_contracts::postings::PATH).route(web::post().to(postings::post)));
 }

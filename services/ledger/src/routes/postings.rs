@@ -1,16 +1,17 @@
 use actix_web::{http::header, web, HttpResponse};
 use idaas_api::ApiResponse;
+use idaas_contracts::postings::PostingCommand;
 use idaas_service::{Infra, ServiceCall, ServiceResult};
 
 use super::views::PostingView;
-use crate::{posting, posting_request::PostingBody};
+use crate::{posting, posting_request};
 
 /// `201` for a new posting; `200` with `Idempotency-Replayed: true` when the reference was
 /// already posted with the same fields (nothing moves twice); `409` if the fields differ.
 /// Internal: only services listed for this route in `service_auth.routes` (the transaction
 /// service) get past `ServiceCall`.
 pub async fn post(infra: web::Data<Infra>, call: ServiceCall) -> ServiceResult<HttpResponse> {
-    let req = call.json::<PostingBody>()?.parse()?;
+    let req = posting_request::parse(call.json::<PostingCommand>()?)?;
     let applied = posting::apply(&infra, &req).await?;
     let view = PostingView::new(&applied.posting, &applied.entries);
     Ok(if applied.replayed {
