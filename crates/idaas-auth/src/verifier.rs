@@ -68,20 +68,23 @@ impl TokenVerifier {
     }
 
     /// For every other process: keys come from identity's `/.well-known/jwks.json`.
-    pub fn from_jwks_url(issuer: &str, url: &str) -> Self {
-        Self {
+    /// Fails only if no HTTP client with a timeout can be built: never falls back to one
+    /// without (a JWKS fetch that could hang every authenticated request).
+    pub fn from_jwks_url(issuer: &str, url: &str) -> Result<Self, VerifyError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| VerifyError::KeysUnavailable(format!("JWKS client: {e}")))?;
+        Ok(Self {
             issuer: issuer.to_owned(),
             keys: RwLock::new(HashMap::new()),
             source: Some(JwksSource {
                 url: url.to_owned(),
-                client: reqwest::Client::builder()
-                    .timeout(Duration::from_secs(5))
-                    .build()
-                    .unwrap_or_default(),
+                client,
                 last_fetch: Mutex::new(None),
                 loaded_at: RwLock::new(None),
             }),
-        }
+        })
     }
 
     /// Fetches the JWKS now (start-up warm-up, or after an unknown `kid`).

@@ -42,7 +42,10 @@ impl Infra {
         let db_name = settings
             .service(service)
             .map(|s| s.database.clone())
-            .unwrap_or_default();
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| {
+                StartupError::Other(format!("services.{service}.database is not set"))
+            })?;
         let url = settings.database.url_for(&db_name);
         idaas_db::run_migrations(url.expose(), idaas_kafka::OUTBOX_MIGRATIONS).await?;
         if let Some(own) = migrations {

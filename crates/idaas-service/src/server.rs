@@ -116,10 +116,10 @@ pub async fn start<F>(
 where
     F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 {
-    let verifier = std::sync::Arc::new(idaas_auth::TokenVerifier::from_jwks_url(
-        &settings.auth.issuer,
-        &settings.auth.jwks_url,
-    ));
+    let verifier = std::sync::Arc::new(
+        idaas_auth::TokenVerifier::from_jwks_url(&settings.auth.issuer, &settings.auth.jwks_url)
+            .map_err(|e| StartupError::Other(e.to_string()))?,
+    );
     let infra = Infra::start(service, settings, migrations, verifier).await?;
     let listener = crate::bind(&infra.settings, service)?;
     serve(infra, listener, routes)

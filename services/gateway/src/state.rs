@@ -60,10 +60,10 @@ impl GatewayState {
         })
         .await
         .map_err(|e| StartupError::Redis(e.to_string()))?;
-        let verifier = Arc::new(TokenVerifier::from_jwks_url(
-            &settings.auth.issuer,
-            &settings.auth.jwks_url,
-        ));
+        let verifier = Arc::new(
+            TokenVerifier::from_jwks_url(&settings.auth.issuer, &settings.auth.jwks_url)
+                .map_err(|e| StartupError::Other(e.to_string()))?,
+        );
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.http.backend_timeout_ms))
             // Backend URLs are built from validated segments; never follow a redirect elsewhere.

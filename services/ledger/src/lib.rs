@@ -20,7 +20,8 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
     let identity_url = settings
         .service("identity")
         .map(|s| s.url.clone())
-        .unwrap_or_default();
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| StartupError::Other("services.identity.url is not set".into()))?;
     let directory = web::Data::new(
         app_directory::AppDirectory::new(&identity_url)
             .map_err(|e| StartupError::Other(e.to_string()))?,

@@ -47,10 +47,10 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
         clients,
         settings: settings.transactions.clone(),
     });
-    let verifier = Arc::new(TokenVerifier::from_jwks_url(
-        &settings.auth.issuer,
-        &settings.auth.jwks_url,
-    ));
+    let verifier = Arc::new(
+        TokenVerifier::from_jwks_url(&settings.auth.issuer, &settings.auth.jwks_url)
+            .map_err(|e| StartupError::Other(e.to_string()))?,
+    );
     let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
     tokio::spawn(workers::run(infra.clone(), state.clone()));
     let listener = idaas_service::bind(&infra.settings, SERVICE)?;
