@@ -260,6 +260,34 @@ impl Platform {
         format!("{}/api{path}", self.gateway)
     }
 
+    /// Sends SIGTERM to a service, as Kubernetes does on a rolling update, and waits up to 20 s
+    /// for it to exit: its exit status and how long it took.
+    pub async fn terminate(&mut self, service: &str) -> (std::process::ExitStatus, Duration) {
+        let child = &mut self
+            .children
+            .iter_mut()
+            .find(|(s, _)| s == service)
+            .unwrap_or_else(|| panic!("no service {service}"))
+            .1;
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "SIGTERM to {service}");
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return (status, started.elapsed());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{service} still running 20 s after SIGTERM\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// A service's own port, as another pod in the cluster would reach it.
     pub fn service_url(&self, service: &str) -> String {
         format!("http://127.0.0.1:{}", self.ports[service])

@@ -18,6 +18,7 @@ use rdkafka::{
     util::Timeout,
 };
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::{headers, outbox::outbox, KafkaError};
@@ -90,10 +91,16 @@ impl OutboxRelay {
         self.handle.clone()
     }
 
-    pub async fn run(mut self) {
+    /// Publishes until `stop` is cancelled; a pass under way is finished first (its batch is
+    /// either published and marked, or rolled back to go again after a restart).
+    pub async fn run(mut self, stop: CancellationToken) {
         let mut since_cleanup = 0u32;
         let mut failures = 0u32;
         loop {
+            if stop.is_cancelled() {
+                tracing::info!("outbox relay stopped");
+                return;
+            }
             self.handle.beat();
             match self.relay_once().await {
                 Ok(n) => {
@@ -125,6 +132,7 @@ impl OutboxRelay {
                 }
             }
             tokio::select! {
+                _ = stop.cancelled() => {}
                 _ = self.handle.0.notified() => {}
                 _ = tokio::time::sleep(self.poll) => {}
             }

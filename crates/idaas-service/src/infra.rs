@@ -6,7 +6,7 @@ use idaas_db::{EmbeddedMigrations, PgPool};
 use idaas_kafka::{OutboxRelay, RelayHandle, Topics};
 use idaas_web::{HealthCache, HealthReport};
 
-use crate::{retry, Heartbeats, StartupError};
+use crate::{retry, Heartbeats, StartupError, Supervisor};
 
 /// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
 const RELAY_LIVENESS_WINDOW: Duration = Duration::from_secs(120);
@@ -24,6 +24,8 @@ pub struct Infra {
     probe_pool: PgPool,
     /// The service's own background loops (the outbox relay has its own beat).
     pub heartbeats: Heartbeats,
+    /// Owns the background workers: the relay and whatever the service adds.
+    pub supervisor: Supervisor,
     /// Checks service credentials on this service's internal routes.
     pub service_verifier: Arc<ServiceVerifier>,
     health_cache: Arc<HealthCache>,
@@ -86,7 +88,8 @@ impl Infra {
             Duration::from_millis(settings.kafka.outbox_poll_ms),
         )?;
         let handle = relay.handle();
-        tokio::spawn(relay.run());
+        let supervisor = Supervisor::default();
+        supervisor.spawn("outbox-relay", move |stop| relay.run(stop));
 
         let redis_timeout = Duration::from_millis(settings.redis.timeout_ms);
         let revocations = retry("redis", 30, || {
@@ -106,6 +109,7 @@ impl Infra {
             authenticator,
             probe_pool,
             heartbeats: Heartbeats::default(),
+            supervisor,
             service_verifier,
             health_cache: Arc::new(HealthCache::new()),
         })

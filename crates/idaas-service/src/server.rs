@@ -1,15 +1,22 @@
-use std::{net::TcpListener, process::ExitCode};
+use std::{net::TcpListener, process::ExitCode, time::Duration};
 
 use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
 use idaas_web::HealthReport;
 
-use crate::{Infra, StartupError};
+use crate::{Infra, StartupError, Supervisor};
 
-/// A bound, running HTTP server, as `Application::build` returns it (tests read the port).
+/// A bound, running HTTP server and the workers beside it, as `build` returns it (tests read
+/// the port and spawn the server).
 pub struct Running {
     pub port: u16,
     pub server: Server,
+    pub supervisor: Supervisor,
 }
+
+/// In-flight requests get this long to finish after SIGTERM; the workers get `WORKER_GRACE`
+/// after that, so a pod is gone well within Kubernetes' default 30 s (and our 10 s aim).
+const SHUTDOWN_SECS: u64 = 5;
+const WORKER_GRACE: Duration = Duration::from_secs(4);
 
 async fn health(infra: web::Data<Infra>) -> HttpResponse {
     infra.health().await.into_response()
@@ -46,6 +53,7 @@ where
         .map_err(|e| StartupError::Other(e.to_string()))?
         .port();
     let max_body = infra.max_body();
+    let supervisor = infra.supervisor.clone();
     let auth = web::Data::new(infra.authenticator.clone());
     let service_verifier = web::Data::from(infra.service_verifier.clone());
     let infra = web::Data::new(infra);
@@ -63,10 +71,20 @@ where
             .default_service(web::to(idaas_web::not_found));
         idaas_web::standard_middleware!(app)
     })
+    .shutdown_timeout(SHUTDOWN_SECS)
     .listen(listener)
     .map_err(|e| StartupError::Other(e.to_string()))?
     .run();
-    Ok(Running { port, server })
+    Ok(Running {
+        port,
+        server,
+        supervisor,
+    })
+}
+
+/// Graceful stop for servers built outside `serve` (the gateway).
+pub fn shutdown_timeout_secs() -> u64 {
+    SHUTDOWN_SECS
 }
 
 /// `main` of every service: settings, telemetry, build, serve until stopped.
@@ -97,13 +115,30 @@ where
         }
     };
     tracing::info!(port = running.port, "{service} listening");
-    match running.server.await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "{service} server stopped with an error");
+    let Running {
+        server, supervisor, ..
+    } = running;
+    let handle = server.handle();
+    // SIGTERM/SIGINT: the server stops accepting and finishes in-flight requests; then the
+    // workers finish their current unit of work. A worker that dies takes the process down
+    // (non-zero), so Kubernetes restarts it instead of running half a service.
+    let code = tokio::select! {
+        result = server => match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "{service} server stopped with an error");
+                ExitCode::FAILURE
+            }
+        },
+        worker = supervisor.first_failure() => {
+            tracing::error!(%worker, "{service}: a background worker stopped; shutting down");
+            handle.stop(true).await;
             ExitCode::FAILURE
         }
-    }
+    };
+    supervisor.shutdown(WORKER_GRACE).await;
+    tracing::info!("{service} stopped");
+    code
 }
 
 /// Builds a service that verifies tokens against the platform JWKS (every service but identity).

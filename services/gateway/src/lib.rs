@@ -39,8 +39,13 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
             .default_service(web::to(proxy::proxy));
         idaas_web::standard_middleware!(app)
     })
+    .shutdown_timeout(idaas_service::shutdown_timeout_secs())
     .listen(listener)
     .map_err(|e| StartupError::Other(e.to_string()))?
     .run();
-    Ok(Running { port, server })
+    Ok(Running {
+        port,
+        server,
+        supervisor: idaas_service::Supervisor::default(),
+    })
 }

@@ -27,10 +27,13 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
     let verifier = TokenVerifier::with_keys(&settings.auth.issuer, &state.signing_public_keys())
         .map_err(|e| StartupError::Keys(e.to_string()))?;
     let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), Arc::new(verifier)).await?;
-    tokio::spawn(workers::revocation_sync::run(
+    let (pool, revocations) = (
         infra.pool.clone(),
         infra.authenticator.revocations().clone(),
-    ));
+    );
+    infra.supervisor.spawn("revocation-sync", move |stop| {
+        workers::revocation_sync::run(pool, revocations, stop)
+    });
     let listener = idaas_service::bind(&infra.settings, SERVICE)?;
     let state = web::Data::new(state);
     idaas_service::serve(infra, listener, move |cfg| {

@@ -52,7 +52,10 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Running, StartupE
             .map_err(|e| StartupError::Other(e.to_string()))?,
     );
     let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
-    tokio::spawn(workers::run(infra.clone(), state.clone()));
+    let (worker_infra, worker_state) = (infra.clone(), state.clone());
+    infra.supervisor.spawn("transaction-workers", move |stop| {
+        workers::run(worker_infra, worker_state, stop)
+    });
     let listener = idaas_service::bind(&infra.settings, SERVICE)?;
     let data = web::Data::from(state);
     idaas_service::serve(infra, listener, move |cfg| {

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
-use idaas_service::{Infra, ServiceError, ServiceResult};
+use idaas_service::{CancellationToken, Infra, ServiceError, ServiceResult};
 
 use crate::{clients::PostError, decision, store::transactions, TxState};
 
@@ -96,7 +96,7 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
 
 /// The expiry job and the recovery worker, each on its own clock: a slow recovery pass (a
 /// ledger timing out) never delays expiries, and the reverse.
-pub async fn run(infra: Infra, state: Arc<TxState>) {
+pub async fn run(infra: Infra, state: Arc<TxState>, stop: CancellationToken) {
     let expiry_every = Duration::from_secs(state.settings.expiry_job_seconds.max(1));
     let recovery_every = Duration::from_secs(state.settings.recovery_seconds.max(1));
     // A pass may legitimately take long: a recovery pass makes up to BATCH ledger calls.
@@ -111,7 +111,10 @@ pub async fn run(infra: Infra, state: Arc<TxState>) {
     let expiry = async {
         let mut tick = tokio::time::interval(expiry_every);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tick.tick() => {}
+            }
             expiry_beat.beat();
             match expire_overdue(&infra).await {
                 Ok(n) if n > 0 => tracing::info!(expired = n, "expired overdue transactions"),
@@ -123,7 +126,10 @@ pub async fn run(infra: Infra, state: Arc<TxState>) {
     let recovery = async {
         let mut tick = tokio::time::interval(recovery_every);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tick.tick() => {}
+            }
             recovery_beat.beat();
             match recover_accepting(&infra, &state).await {
                 Ok(n) if n > 0 => tracing::info!(finished = n, "recovered half-done accepts"),

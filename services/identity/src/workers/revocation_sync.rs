@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use idaas_auth::Revocations;
 use idaas_db::PgPool;
+use idaas_service::CancellationToken;
 
 use crate::store::applications;
 
@@ -9,12 +10,15 @@ const PERIOD: Duration = Duration::from_secs(15);
 
 /// Re-publishes every deactivated application to Redis. Redis keeps nothing on disk, so after
 /// a restart the list is empty and marked unsynced (callers fail closed) until this runs.
-pub async fn run(pool: PgPool, revocations: Revocations) {
+pub async fn run(pool: PgPool, revocations: Revocations, stop: CancellationToken) {
     loop {
         if let Err(e) = sync_once(&pool, &revocations).await {
             tracing::warn!(error = %e, "revocation sync failed; retrying");
         }
-        tokio::time::sleep(PERIOD).await;
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(PERIOD) => {}
+        }
     }
 }
 
