@@ -1,10 +1,4 @@
-use std::{
-    sync::{
-        atomic::{AtomicI64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -39,26 +33,13 @@ struct Row {
     headers: serde_json::Value,
 }
 
-/// Wakes the relay right after a commit so events leave without waiting for the next poll,
-/// and tells whether its loop is still turning (liveness).
+/// Wakes the relay right after a commit so events leave without waiting for the next poll.
 #[derive(Clone, Default)]
-pub struct RelayHandle(Arc<Notify>, Arc<AtomicI64>);
+pub struct RelayHandle(Arc<Notify>);
 
 impl RelayHandle {
     pub fn wake(&self) {
         self.0.notify_one();
-    }
-
-    fn beat(&self) {
-        self.1.store(Utc::now().timestamp(), Ordering::Relaxed);
-    }
-
-    /// The loop finished a pass (successful or not) within `window`. A pass may wait up to
-    /// the producer's send timeout while the broker is down, so `window` must exceed it.
-    pub fn alive_within(&self, window: Duration) -> bool {
-        let last = AtomicI64::load(&self.1, Ordering::Relaxed);
-        let window = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
-        last > 0 && Utc::now().timestamp() - last <= window
     }
 }
 
@@ -70,11 +51,6 @@ pub struct OutboxRelay {
     poll: Duration,
     handle: RelayHandle,
 }
-
-/// After a failed pass the producer is built anew (cheap next to a 30 s send timeout): a
-/// broker that came back without its state, or a producer left in a fatal state, is not
-/// waited on forever. Anything the old producer still delivers is deduped by event id.
-const FAILURES_BEFORE_NEW_PRODUCER: u32 = 1;
 
 impl OutboxRelay {
     pub fn new(pool: PgPool, kafka: KafkaSettings, poll: Duration) -> Result<Self, KafkaError> {
@@ -92,35 +68,28 @@ impl OutboxRelay {
     }
 
     /// Publishes until `stop` is cancelled; a pass under way is finished first (its batch is
-    /// either published and marked, or rolled back to go again after a restart).
-    pub async fn run(mut self, stop: CancellationToken) {
+    /// either published and marked, or rolled back to go again after a restart). `on_pass` is
+    /// called at the start of every pass, successful or not (the liveness heartbeat).
+    pub async fn run(mut self, stop: CancellationToken, on_pass: impl Fn() + Send) {
         let mut since_cleanup = 0u32;
-        let mut failures = 0u32;
         loop {
             if stop.is_cancelled() {
                 tracing::info!("outbox relay stopped");
                 return;
             }
-            self.handle.beat();
+            on_pass();
             match self.relay_once().await {
-                Ok(n) => {
-                    failures = 0;
-                    if n > 0 {
-                        continue;
-                    }
-                }
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                // After a failed pass the producer is built anew (cheap next to a 30 s send
+                // timeout): a broker that came back without its state, or a producer left in a
+                // fatal state, is not waited on forever. Anything the old producer still
+                // delivers is deduped by event id.
                 Err(e) => {
-                    failures += 1;
-                    tracing::warn!(error = %e, failures, "outbox relay pass failed; will retry");
-                    if failures >= FAILURES_BEFORE_NEW_PRODUCER {
-                        match crate::build_producer(&self.kafka) {
-                            Ok(p) => {
-                                tracing::warn!("outbox relay: building a new Kafka producer");
-                                self.producer = p;
-                                failures = 0;
-                            }
-                            Err(e) => tracing::warn!(error = %e, "new Kafka producer failed"),
-                        }
+                    tracing::warn!(error = %e, "outbox relay pass failed; retrying with a new producer");
+                    match crate::build_producer(&self.kafka) {
+                        Ok(p) => self.producer = p,
+                        Err(e) => tracing::warn!(error = %e, "new Kafka producer failed"),
                     }
                 }
             }

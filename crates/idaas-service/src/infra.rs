@@ -9,7 +9,7 @@ use idaas_web::{HealthCache, HealthReport};
 use crate::{retry, Heartbeats, StartupError, Supervisor};
 
 /// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
-const RELAY_LIVENESS_WINDOW: Duration = Duration::from_secs(120);
+const RELAY_MAX_SILENCE: Duration = Duration::from_secs(120);
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What a running service holds: its own database, the broker, its outbox relay and auth.
@@ -22,7 +22,7 @@ pub struct Infra {
     pub relay: RelayHandle,
     pub authenticator: Authenticator,
     probe_pool: PgPool,
-    /// The service's own background loops (the outbox relay has its own beat).
+    /// Every background loop's heartbeat: the outbox relay's and whatever the service adds.
     pub heartbeats: Heartbeats,
     /// Owns the background workers: the relay and whatever the service adds.
     pub supervisor: Supervisor,
@@ -88,8 +88,12 @@ impl Infra {
             Duration::from_millis(settings.kafka.outbox_poll_ms),
         )?;
         let handle = relay.handle();
+        let heartbeats = Heartbeats::default();
+        let relay_beat = heartbeats.register("outbox-relay", RELAY_MAX_SILENCE);
         let supervisor = Supervisor::default();
-        supervisor.spawn("outbox-relay", move |stop| relay.run(stop));
+        supervisor.spawn("outbox-relay", move |stop| {
+            relay.run(stop, move || relay_beat.beat())
+        });
 
         let redis_timeout = Duration::from_millis(settings.redis.timeout_ms);
         let revocations = retry("redis", 30, || {
@@ -108,7 +112,7 @@ impl Infra {
             relay: handle,
             authenticator,
             probe_pool,
-            heartbeats: Heartbeats::default(),
+            heartbeats,
             supervisor,
             service_verifier,
             health_cache: Arc::new(HealthCache::new()),
@@ -119,14 +123,10 @@ impl Infra {
         self.settings.http.max_body_bytes
     }
 
-    /// Liveness: the process answers, its outbox relay loop is still turning, and so is every
-    /// background loop it registered. Returns the names of the loops that are not.
+    /// Liveness: the process answers and every background loop (the outbox relay included)
+    /// beat within its allowed silence. Returns the names of the loops that did not.
     pub fn silent_loops(&self) -> Vec<String> {
-        let mut silent = self.heartbeats.silent();
-        if !self.relay.alive_within(RELAY_LIVENESS_WINDOW) {
-            silent.push("outbox-relay".to_owned());
-        }
-        silent
+        self.heartbeats.silent()
     }
 
     /// Readiness: its own database only. A broker or peer outage must not take every pod out
