@@ -33,10 +33,9 @@ fn is_ledger_verdict(body: &Value) -> bool {
 
 /// `ledger refused the posting (IDAAS-…): message` for the transaction's `failureReason`, which
 /// both tenants see; the ledger's field-level details go to the operator's log only.
-fn refusal_reason(status: u16, body: &Value) -> String {
+fn refusal_reason(body: &Value) -> String {
     let code = body["errorCode"].as_str().unwrap_or("unknown");
     let message = body["message"].as_str().unwrap_or("refused");
-    tracing::error!(status, code, %message, details = %body["errors"], "ledger refused a posting");
     let reason = format!("ledger refused the posting ({code}): {message}");
     reason.chars().take(500).collect()
 }
@@ -144,7 +143,11 @@ impl Clients {
             400 | 404 | 409 | 422 => {
                 let body: Value = resp.json().await.unwrap_or(Value::Null);
                 if is_ledger_verdict(&body) {
-                    Err(PostError::Refused(refusal_reason(status.as_u16(), &body)))
+                    let reason = refusal_reason(&body);
+                    // Logged once, here, with the details the tenants' reason leaves out.
+                    tracing::error!(reference = %t.reference, %status, %reason,
+                        details = %body["errors"], "ledger refused a posting; the transaction fails");
+                    Err(PostError::Refused(reason))
                 } else {
                     Err(PostError::Transient(format!(
                         "ledger answered {status} without a domain error code"

@@ -194,7 +194,6 @@ pub async fn complete(infra: &Infra, reference: &str) -> ServiceResult<Answer> {
 /// the answer stored for any key waiting on it, so neither the payment nor its
 /// Idempotency-Key is stranded. Idempotent.
 pub async fn fail(infra: &Infra, reference: &str, reason: &str) -> ServiceResult<Answer> {
-    tracing::error!(%reference, %reason, "ledger refused a posting; transaction FAILED");
     settle(infra, reference, Settled::Failed(reason)).await
 }
 
