@@ -23,6 +23,13 @@ impl Platform {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// The body as text, exactly as sent (JSON numbers keep their four decimals only there).
+    pub async fn text(&self, req: reqwest::RequestBuilder) -> (StatusCode, String) {
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.text().await.expect("body"))
+    }
+
     /// Registers an application with a wallet, a subject and a tag.
     pub async fn tenant(&self, prefix: &str) -> Tenant {
         let (id, handle, token) = self.register(prefix).await;
