@@ -170,3 +170,34 @@ impl TokenVerifier {
         Ok(claims)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use idaas_crypto::keys::EcKeyPair;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::TokenIssuer;
+
+    #[tokio::test]
+    async fn a_token_living_longer_than_a_day_is_refused_whatever_signed_it() {
+        let key = EcKeyPair::generate();
+        let verifier = TokenVerifier::with_keys("idaas", &[key.public_key()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = |ttl: i64| {
+            TokenIssuer::new(&key, "idaas", ttl)
+                .and_then(|i| i.issue(Uuid::new_v4(), "app", false))
+                .map(|t| t.token.expose().clone())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert!(verifier.verify(&token(3600)).await.is_ok());
+        assert!(verifier
+            .verify(&token(MAX_TOKEN_LIFETIME_SECS))
+            .await
+            .is_ok());
+        assert!(matches!(
+            verifier.verify(&token(MAX_TOKEN_LIFETIME_SECS + 1)).await,
+            Err(VerifyError::Invalid)
+        ));
+    }
+}

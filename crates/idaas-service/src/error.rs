@@ -78,3 +78,58 @@ impl ResponseError for ServiceError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
+
+    use super::*;
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn db(message: &'static str) -> ServiceError {
+        ServiceError::Db(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(Info(message)),
+        ))
+    }
+
+    #[test]
+    fn database_timeouts_are_503_and_other_failures_500() {
+        // PostgreSQL's own wording for statement_timeout and lock_timeout.
+        for m in [
+            "canceling statement due to statement timeout",
+            "canceling statement due to lock timeout",
+        ] {
+            assert_eq!(db(m).status_code(), StatusCode::SERVICE_UNAVAILABLE, "{m}");
+        }
+        assert_eq!(
+            db("division by zero").status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}
