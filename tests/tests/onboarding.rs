@@ -178,3 +178,44 @@ async fn onboarding_through_the_gateway() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(revoked["errorCode"], "IDAAS-AUTH-1003");
 }
+
+/// The guide's first lines: `GET /swagger-ui.html` and `GET /v3/api-docs`, served by the
+/// gateway from the compiled-in document and assets.
+#[tokio::test]
+async fn the_api_is_described_at_the_documented_paths() {
+    let p = Platform::start().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = no_redirects
+        .get(format!("{}/swagger-ui.html", p.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(resp.headers()["location"], "/swagger-ui/");
+
+    let ui = p
+        .http
+        .get(format!("{}/swagger-ui/", p.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await.unwrap().contains("swagger-ui"));
+
+    let (status, doc) = send(p.http.get(format!("{}/v3/api-docs", p.gateway))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let token = &doc["paths"]["/api/v1/auth/token"]["post"];
+    assert!(token["security"].is_null(), "public: {token}");
+    let initiate = &doc["paths"]["/api/v1/transactions"]["post"];
+    assert_eq!(
+        initiate["security"][0]["bearerAuth"],
+        json!([]),
+        "{initiate}"
+    );
+    assert!(initiate["responses"]["429"]["headers"]["Retry-After"].is_object());
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+}

@@ -1,9 +1,11 @@
 use actix_web::{http::StatusCode, HttpResponse};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-/// The `ApiResponse<T>` envelope of the guide, used for successes and errors alike.
-#[derive(Debug, Serialize, Deserialize)]
+/// The `ApiResponse<T>` envelope of the guide for a success: `success` true, `data` the answer.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiResponse<T> {
     pub success: bool,
@@ -11,6 +13,24 @@ pub struct ApiResponse<T> {
     pub message: Option<String>,
     pub data: Option<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    pub timestamp: String,
+}
+
+/// The same envelope for a refusal or failure: `success` false, `errorCode` from the catalog
+/// (section 21), `errors` naming each problem, `data` only where the catalog gives it (the
+/// candidates of an ambiguous tag, a FAILED transaction).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorEnvelope {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub data: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "IDAAS-VALID-2001")]
     pub error_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,

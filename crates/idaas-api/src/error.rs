@@ -6,7 +6,7 @@ use actix_web::{
 };
 use serde_json::Value;
 
-use crate::{envelope::now_rfc3339, ApiResponse, ErrorCode};
+use crate::{envelope::now_rfc3339, ErrorCode, ErrorEnvelope};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -78,8 +78,8 @@ impl ApiError {
         Self::new(ErrorCode::ServiceUnavailable)
     }
 
-    pub fn envelope(&self) -> ApiResponse<Value> {
-        ApiResponse {
+    pub fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope {
             success: false,
             message: Some(self.message.clone()),
             data: self.data.clone(),

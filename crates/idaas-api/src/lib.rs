@@ -5,7 +5,7 @@ mod error;
 mod error_code;
 mod page;
 
-pub use envelope::ApiResponse;
+pub use envelope::{ApiResponse, ErrorEnvelope};
 pub use error::{ApiError, ApiResult};
 pub use error_code::ErrorCode;
 pub use page::{Page, PageQuery};

@@ -1,11 +1,17 @@
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::ApiError;
 
 /// `?page=0&size=20`, zero-based as in the guide.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Zero-based page number.
+    #[param(minimum = 0, default = 0)]
     pub page: Option<i64>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub size: Option<i64>,
 }
 
@@ -32,7 +38,7 @@ impl PageQuery {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub content: Vec<T>,

@@ -5,6 +5,15 @@ use uuid::Uuid;
 
 pub const RESOLVE_PATH: &str = "/internal/v1/tags/resolve";
 
+idaas_db::text_enum! {
+    /// Matches the `status` CHECK constraint of identity's `tags`.
+    pub enum TagStatus {
+        Active => "ACTIVE",
+        /// Cannot be paid to or from until its application enables it again.
+        Disabled => "DISABLED",
+    }
+}
+
 /// A tag with what a payment needs about its application. Unknown is 404, an ambiguous bare
 /// name is 409 with the candidates, exactly as public resolution answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,8 +21,7 @@ pub const RESOLVE_PATH: &str = "/internal/v1/tags/resolve";
 pub struct ResolvedTag {
     pub tag_string: String,
     pub qualified_address: String,
-    /// `ACTIVE` or `DISABLED`.
-    pub status: String,
+    pub status: TagStatus,
     pub application_id: Uuid,
     pub application_name: String,
     pub app_handle: String,

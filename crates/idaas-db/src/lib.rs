@@ -12,3 +12,7 @@ pub use migrate::run_migrations;
 pub use pool::{connect, ping, with_session_limits, PgConn, PgPool, SessionLimits};
 
 pub use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+
+/// For `text_enum!`: the enum's OpenAPI schema, without every user depending on utoipa.
+#[doc(hidden)]
+pub use utoipa as __utoipa;

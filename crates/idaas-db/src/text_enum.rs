@@ -2,7 +2,7 @@
 //! the Rust side, matched exhaustively, and exactly its spellings in the database and in JSON.
 
 /// Declares `enum Name { Variant => "TEXT", ... }` with `as_str`, `parse`, `ALL`, `Display`,
-/// `Serialize` and diesel's `ToSql`/`FromSql` for `Text` on PostgreSQL. An unknown spelling read
+/// `Serialize`, `Deserialize`, an OpenAPI schema and diesel's `ToSql`/`FromSql` for `Text` on PostgreSQL. An unknown spelling read
 /// from the database is an error, never a default.
 #[macro_export]
 macro_rules! text_enum {
@@ -48,6 +48,34 @@ macro_rules! text_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        // In the OpenAPI document: a string with exactly these values.
+        impl $crate::__utoipa::PartialSchema for $name {
+            fn schema() -> $crate::__utoipa::openapi::RefOr<$crate::__utoipa::openapi::schema::Schema> {
+                $crate::__utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type($crate::__utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl $crate::__utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown {} {text:?}",
+                        stringify!($name)
+                    ))
+                })
             }
         }
 

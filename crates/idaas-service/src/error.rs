@@ -1,5 +1,10 @@
+use std::error::Error as StdError;
+
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use idaas_api::{ApiError, ErrorCode};
+
+/// Any cause, kept whole so its `source()` chain reaches the log.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// What a handler can fail with, in any service; mapped to the envelope in exactly one place.
 /// Domain refusals are `Api`; infrastructure failures become 503 (retry) or 500 (logged).
@@ -7,14 +12,14 @@ use idaas_api::{ApiError, ErrorCode};
 pub enum ServiceError {
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error("database: {0}")]
+    #[error("database")]
     Db(#[from] diesel::result::Error),
-    #[error("database pool: {0}")]
+    #[error("database pool")]
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-    #[error("internal: {0}")]
-    Internal(String),
+    #[error("dependency unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("internal failure")]
+    Internal(#[source] BoxError),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -39,17 +44,29 @@ impl From<ErrorCode> for ServiceError {
 
 impl From<idaas_auth::RevocationError> for ServiceError {
     fn from(e: idaas_auth::RevocationError) -> Self {
-        ServiceError::Unavailable(e.to_string())
+        ServiceError::Unavailable(Box::new(e))
     }
 }
 
+/// `outer: cause: root cause`, the form every 5xx is logged in, once.
+pub fn chain(e: &(dyn StdError + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
 impl ServiceError {
-    pub fn internal(e: impl std::fmt::Display) -> Self {
-        ServiceError::Internal(e.to_string())
+    pub fn internal(e: impl Into<BoxError>) -> Self {
+        ServiceError::Internal(e.into())
     }
 
-    pub fn unavailable(e: impl std::fmt::Display) -> Self {
-        ServiceError::Unavailable(e.to_string())
+    pub fn unavailable(e: impl Into<BoxError>) -> Self {
+        ServiceError::Unavailable(e.into())
     }
 
     fn is_unavailable(&self) -> bool {
@@ -73,8 +90,8 @@ impl ResponseError for ServiceError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ServiceError::Api(e) => e.error_response(),
-            other if other.is_unavailable() => ApiError::unavailable(other).error_response(),
-            other => ApiError::internal(other).error_response(),
+            other if other.is_unavailable() => ApiError::unavailable(chain(other)).error_response(),
+            other => ApiError::internal(chain(other)).error_response(),
         }
     }
 }

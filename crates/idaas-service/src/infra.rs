@@ -6,7 +6,9 @@ use idaas_db::{EmbeddedMigrations, PgPool};
 use idaas_kafka::{OutboxRelay, RelayHandle, Topics};
 use idaas_web::{HealthCache, HealthReport};
 
-use crate::{retry, Heartbeats, StartupError, Supervisor};
+use actix_web::web;
+
+use crate::{retry, Heartbeats, Probes, StartupError, Supervisor};
 
 /// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
 const RELAY_MAX_SILENCE: Duration = Duration::from_secs(120);
@@ -46,7 +48,7 @@ impl Infra {
             .map(|s| s.database.clone())
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| {
-                StartupError::Other(format!("services.{service}.database is not set"))
+                StartupError::setting(format!("services.{service}.database"), "is not set")
             })?;
         let url = settings.database.url_for(&db_name);
         idaas_db::run_migrations(url.expose(), idaas_kafka::OUTBOX_MIGRATIONS).await?;
@@ -100,7 +102,7 @@ impl Infra {
             Revocations::connect_with(settings.redis.url.expose(), redis_timeout)
         })
         .await
-        .map_err(|e| StartupError::Redis(e.to_string()))?;
+        .map_err(|e| StartupError::dependency("redis", e))?;
         let authenticator = Authenticator::new(verifier, revocations);
         let service_verifier = Arc::new(crate::internal_call::verifier(service, &settings)?);
 
@@ -122,24 +124,11 @@ impl Infra {
     pub fn max_body(&self) -> usize {
         self.settings.http.max_body_bytes
     }
+}
 
-    /// Liveness: the process answers and every background loop (the outbox relay included)
-    /// beat within its allowed silence. Returns the names of the loops that did not.
-    pub fn silent_loops(&self) -> Vec<String> {
-        self.heartbeats.silent()
-    }
-
-    /// Readiness: its own database only. A broker or peer outage must not take every pod out
-    /// of service; the outbox holds events meanwhile.
-    pub async fn readiness(&self) -> HealthReport {
-        let db = tokio::time::timeout(READINESS_TIMEOUT, idaas_db::ping(&self.probe_pool))
-            .await
-            .unwrap_or_else(|_| Err(idaas_db::DbError::Pool("ping timed out".into())));
-        HealthReport::new().component("db", db)
-    }
-
+impl Probes for Infra {
     /// Database, broker and Redis, each UP or DOWN; computed at most once per cache period.
-    pub async fn health(&self) -> HealthReport {
+    async fn health(&self) -> HealthReport {
         self.health_cache
             .get_or_compute(|| async {
                 let (db, kafka, redis) = tokio::join!(
@@ -155,9 +144,33 @@ impl Infra {
             .await
     }
 
-    pub fn info(&self) -> serde_json::Value {
-        serde_json::json!({
-            "app": { "name": self.service, "version": env!("CARGO_PKG_VERSION") },
-        })
+    /// The process answers and every background loop (the outbox relay included) beat within
+    /// its allowed silence.
+    fn liveness(&self) -> HealthReport {
+        let silent = self.heartbeats.silent();
+        let result = if silent.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("background loops stalled: {}", silent.join(", ")))
+        };
+        HealthReport::new().component("workers", result)
+    }
+
+    /// Its own database only. A broker or peer outage must not take every pod out of
+    /// service; the outbox holds events meanwhile.
+    async fn readiness(&self) -> HealthReport {
+        let db = tokio::time::timeout(READINESS_TIMEOUT, idaas_db::ping(&self.probe_pool))
+            .await
+            .unwrap_or_else(|_| Err(idaas_db::DbError::Pool("ping timed out".into())));
+        HealthReport::new().component("db", db)
+    }
+
+    fn name(&self) -> &str {
+        &self.service
+    }
+
+    fn app_data(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::new(self.authenticator.clone()))
+            .app_data(web::Data::from(self.service_verifier.clone()));
     }
 }

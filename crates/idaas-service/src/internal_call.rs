@@ -32,7 +32,7 @@ pub fn verifier(service: &str, settings: &Settings) -> Result<ServiceVerifier, S
         .iter()
         .map(|(name, pem)| (name.as_str(), pem.as_str()));
     ServiceVerifier::new(service, peers, routes)
-        .map_err(|e| StartupError::Keys(format!("service_auth.public_keys: {e}")))
+        .map_err(|e| StartupError::key("service_auth.public_keys", e))
 }
 
 /// This service's signer, from `service_auth.signing_keys.<name>`.
@@ -45,16 +45,20 @@ pub fn signer(service: &str, settings: &Settings) -> Result<ServiceSigner, Start
         .map(|s| s.expose().as_str())
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| {
-            StartupError::Keys(format!(
-                "service_auth.signing_keys.{name} is not set (make up writes \
-                 config/local.secrets.toml; elsewhere set IDAAS__SERVICE_AUTH__SIGNING_KEYS__{})",
-                name.to_uppercase()
-            ))
+            StartupError::setting(
+                format!("service_auth.signing_keys.{name}"),
+                format!(
+                    "is not set (make up writes config/local.secrets.toml; elsewhere set \
+                     IDAAS__SERVICE_AUTH__SIGNING_KEYS__{})",
+                    name.to_uppercase()
+                ),
+            )
         })?;
-    let key = EcKeyPair::from_pkcs8_pem(pem)
-        .map_err(|e| StartupError::Keys(format!("service_auth.signing_keys.{name}: {e}")))?;
+    let key = EcKeyPair::from_pkcs8_pem(pem).map_err(|e| {
+        StartupError::setting(format!("service_auth.signing_keys.{name}"), e.to_string())
+    })?;
     ServiceSigner::new(service, &key, settings.service_auth.credential_ttl_seconds)
-        .map_err(|e| StartupError::Keys(e.to_string()))
+        .map_err(|e| StartupError::key("service_auth.signing_keys", e))
 }
 
 /// A verified call from another service: who called, and the exact body it signed.
@@ -142,7 +146,7 @@ impl InternalClient {
             .pool_max_idle_per_host(64)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| StartupError::Other(e.to_string()))?;
+            .map_err(|e| StartupError::build("the internal HTTP client", e))?;
         Ok(Self {
             http,
             signer: Arc::new(signer(service, settings)?),

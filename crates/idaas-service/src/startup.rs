@@ -1,6 +1,10 @@
-use std::{future::Future, net::TcpListener, time::Duration};
+use std::{future::Future, net::TcpListener, sync::Arc, time::Duration};
 
+use idaas_auth::TokenVerifier;
 use idaas_config::Settings;
+use idaas_crypto::keys::EcKeyPair;
+
+use crate::BoxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -12,17 +16,98 @@ pub enum StartupError {
     Db(#[from] idaas_db::DbError),
     #[error(transparent)]
     Kafka(#[from] idaas_kafka::KafkaError),
-    #[error("redis: {0}")]
-    Redis(String),
-    #[error("keys: {0}")]
-    Keys(String),
-    #[error("bind {addr}: {source}")]
+    /// A setting is missing or wrong; the message names its key.
+    #[error("{key}: {problem}")]
+    Setting { key: String, problem: String },
+    /// A key in the settings did not parse.
+    #[error("{key} is not a usable key")]
+    Key {
+        key: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    /// A dependency did not answer within the start-up retries.
+    #[error("{what} unavailable")]
+    Dependency {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    #[error("cannot build {what}")]
+    Build {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    #[error("bind {addr}")]
     Bind {
         addr: String,
+        #[source]
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Other(String),
+}
+
+impl StartupError {
+    pub fn setting(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::Setting {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+
+    pub fn key(key: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Key {
+            key,
+            source: source.into(),
+        }
+    }
+
+    pub fn dependency(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Dependency {
+            what,
+            source: source.into(),
+        }
+    }
+
+    pub fn build(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Build {
+            what,
+            source: source.into(),
+        }
+    }
+}
+
+/// `services.<name>.url`, required: a service that calls a peer cannot start without it.
+pub fn service_url(settings: &Settings, name: &str) -> Result<String, StartupError> {
+    settings
+        .service(name)
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| StartupError::setting(format!("services.{name}.url"), "is not set"))
+}
+
+/// The EC key PEM of setting `keys.<name>`, required.
+pub fn pem_key(name: &str, pem: &str) -> Result<EcKeyPair, StartupError> {
+    let key = format!("keys.{name}");
+    if pem.trim().is_empty() {
+        return Err(StartupError::setting(
+            key,
+            format!(
+                "is not set (make up writes config/local.secrets.toml; elsewhere set \
+                 IDAAS__KEYS__{})",
+                name.to_uppercase()
+            ),
+        ));
+    }
+    EcKeyPair::from_pkcs8_pem(pem).map_err(|e| StartupError::setting(key, e.to_string()))
+}
+
+/// Verifies application tokens against the platform JWKS (every service but identity, which
+/// holds the keys).
+pub fn jwks_verifier(settings: &Settings) -> Result<Arc<TokenVerifier>, StartupError> {
+    TokenVerifier::from_jwks_url(&settings.auth.issuer, &settings.auth.jwks_url)
+        .map(Arc::new)
+        .map_err(|e| StartupError::build("the JWKS client", e))
 }
 
 /// Settings of `service`, layered and validated (see `config/default.toml`).

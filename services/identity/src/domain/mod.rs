@@ -1,6 +1,7 @@
 //! Identity's rules on input: parse requests into values that are valid by construction.
 
 pub mod checks;
+pub mod events;
 pub mod registration;
 pub mod resolution;
 pub mod subject;

@@ -5,13 +5,15 @@ use serde_json::Value;
 
 use super::checks::Checks;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/applications`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationRequest {
     pub name: Option<String>,
     pub app_handle: Option<String>,
     pub transaction_webhook_url: Option<String>,
     pub redirect_uris: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     pub encryption_enabled: Option<bool>,
     /// Further origins a payment's callbackUrl may use (ours; the guide is silent).

@@ -4,12 +4,17 @@ use serde_json::Value;
 
 use super::checks::Checks;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/subjects`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubjectRequest {
+    /// The caller's own id for the person, unique within the caller.
+    #[schema(example = "user-42")]
     pub external_id: Option<String>,
     pub display_name: Option<String>,
     pub email: Option<String>,
+    /// A JSON object (or its text), stored as given.
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 

@@ -5,10 +5,15 @@ use uuid::Uuid;
 
 use super::checks::Checks;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/tags`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagRequest {
+    /// 3-50 characters: lower-case letters, digits, `.`, `_` and `-`.
+    #[schema(example = "alice")]
     pub tag: Option<String>,
+    /// One of the caller's subjects.
+    #[schema(format = Uuid)]
     pub subject_id: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
-use idaas_api::{ApiError, ApiResponse, ErrorCode};
+use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope};
 use idaas_auth::AuthenticatedApp;
 use idaas_crypto::{keys::EcKeyPair, secret_hash};
 use idaas_db::unique_violation;
@@ -10,22 +10,33 @@ use idaas_proto::identity::v1::{
     WebhookSecretRotated,
 };
 use idaas_service::{Infra, ServiceError, ServiceResult};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     parse_id,
-    views::{ApplicationView, RegisteredView},
+    views::{ApplicationView, RegisteredView, RotatedKeysView, WebhookSecretView},
 };
 use crate::{
+    domain::events::application_event,
     domain::registration::RegistrationRequest,
-    events::application_event,
     store::applications::{self, ApplicationRow, NewApplication, HANDLE_UNIQUE},
     IdentityState,
 };
 
 const REGISTERED: &str = "Application registered successfully. Store the clientSecret/webhookSecret/appPrivateJwk – they are shown only once.";
 
+/// Register an application. The client secret, webhook secret and private JWK are shown only
+/// in this answer.
+#[utoipa::path(
+    post,
+    path = "/v1/applications",
+    tag = "Applications",
+    request_body = RegistrationRequest,
+    responses(
+        (status = 201, description = "Registered", body = ApiResponse<RegisteredView>),
+        (status = 409, description = "appHandle taken (IDAAS-CONF-4007)", body = ErrorEnvelope),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(app_handle))]
 pub async fn register(
     infra: web::Data<Infra>,
@@ -100,6 +111,12 @@ pub async fn register(
 }
 
 /// A tenant sees only itself: listing every tenant would hand out the customer list.
+#[utoipa::path(
+    get,
+    path = "/v1/applications",
+    tag = "Applications",
+    responses((status = 200, description = "The caller's own application", body = ApiResponse<Vec<ApplicationView>>)),
+)]
 pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -108,6 +125,16 @@ pub async fn list(
     Ok(ApiResponse::ok(vec![ApplicationView::from(&row)]).respond())
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}",
+    tag = "Applications",
+    params(("id" = Uuid, Path, description = "The caller's own application id")),
+    responses(
+        (status = 200, description = "The application", body = ApiResponse<ApplicationView>),
+        (status = 404, description = "Not the caller's, or no such application (IDAAS-RES-3001)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -122,6 +149,17 @@ pub async fn get(
     Ok(ApiResponse::ok(ApplicationView::from(&row)).respond())
 }
 
+/// Deactivate the caller's own application; its tokens stop working at once.
+#[utoipa::path(
+    patch,
+    path = "/v1/applications/{id}/deactivate",
+    tag = "Applications",
+    params(("id" = Uuid, Path, description = "The caller's own application id")),
+    responses(
+        (status = 200, description = "Deactivated", body = ApiResponse<ApplicationView>),
+        (status = 403, description = "Another application's id (IDAAS-AUTH-1006)", body = ErrorEnvelope),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(app_id = %caller.app_id))]
 pub async fn deactivate(
     infra: web::Data<Infra>,
@@ -164,6 +202,13 @@ pub async fn deactivate(
         .respond())
 }
 
+/// A new application key pair; the private JWK is shown only in this answer.
+#[utoipa::path(
+    post,
+    path = "/v1/applications/keys/rotate",
+    tag = "Applications",
+    responses((status = 200, description = "Rotated", body = ApiResponse<RotatedKeysView>)),
+)]
 pub async fn rotate_keys(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -190,15 +235,22 @@ pub async fn rotate_keys(
         })
         .await?;
     infra.relay.wake();
-    Ok(ApiResponse::ok(json!({
-        "appPublicKeyJwk": row.app_public_jwk,
-        "appPrivateJwk": keypair.private_jwk().expose(),
-        "keyVersion": row.key_version,
-    }))
+    Ok(ApiResponse::ok(RotatedKeysView {
+        app_public_key_jwk: row.app_public_jwk,
+        app_private_jwk: keypair.private_jwk().expose().clone(),
+        key_version: row.key_version,
+    })
     .with_message("Keys rotated. Store the appPrivateJwk – it is shown only once.")
     .respond())
 }
 
+/// A new webhook signing secret, in force from the next delivery attempt; shown only here.
+#[utoipa::path(
+    post,
+    path = "/v1/applications/webhook-secret/rotate",
+    tag = "Applications",
+    responses((status = 200, description = "Rotated", body = ApiResponse<WebhookSecretView>)),
+)]
 pub async fn rotate_webhook_secret(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
@@ -225,9 +277,11 @@ pub async fn rotate_webhook_secret(
     })
     .await?;
     infra.relay.wake();
-    Ok(ApiResponse::ok(json!({ "webhookSecret": secret.expose() }))
-        .with_message("Webhook secret rotated. Store it – it is shown only once.")
-        .respond())
+    Ok(ApiResponse::ok(WebhookSecretView {
+        webhook_secret: secret.expose().clone(),
+    })
+    .with_message("Webhook secret rotated. Store it – it is shown only once.")
+    .respond())
 }
 
 async fn own_application(infra: &Infra, id: Uuid) -> ServiceResult<ApplicationRow> {

@@ -1,16 +1,18 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use base64::Engine;
-use idaas_api::{ApiError, ApiResponse, ErrorCode};
+use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope};
 use idaas_crypto::secret_hash;
 use idaas_service::{Infra, ServiceResult};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
+use super::views::TokenView;
 use crate::{store::applications, IdentityState};
 
-#[derive(Deserialize)]
-struct Credentials {
+/// The body of `POST /v1/auth/token` (JSON or form); HTTP Basic works too.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Credentials {
+    #[schema(format = Uuid)]
     client_id: Option<String>,
     client_secret: Option<String>,
 }
@@ -67,6 +69,24 @@ fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiEr
     }
 }
 
+/// Exchange the client credentials for an application token.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/token",
+    tag = "Auth",
+    request_body(
+        content(
+            (Credentials = "application/json"),
+            (Credentials = "application/x-www-form-urlencoded"),
+        ),
+        description = "client_id and client_secret; or send them as HTTP Basic",
+    ),
+    responses(
+        (status = 200, description = "Issued", body = ApiResponse<TokenView>),
+        (status = 401, description = "Unknown client, wrong secret or deactivated application (IDAAS-AUTH-1004)", body = ErrorEnvelope),
+        (status = 415, description = "Neither JSON nor form (IDAAS-VALID-2004)", body = ErrorEnvelope),
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn token(
     req: HttpRequest,
@@ -97,12 +117,12 @@ pub async fn token(
         .issuer
         .issue(app.id, &app.app_handle, app.encryption_enabled)
         .map_err(ApiError::internal)?;
-    Ok(ApiResponse::ok(json!({
-        "token": issued.token.expose(),
-        "tokenType": "Bearer",
-        "expiresAt": issued.expires_at,
-        "subjectId": app.id,
-    }))
+    Ok(ApiResponse::ok(TokenView {
+        token: issued.token.expose().clone(),
+        token_type: "Bearer",
+        expires_at: issued.expires_at,
+        subject_id: app.id,
+    })
     .with_message("Token issued")
     .respond())
 }

@@ -55,6 +55,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// This service's public endpoints, as the gateway publishes them (under `/api`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    applications::register,
+    applications::list,
+    applications::get,
+    applications::deactivate,
+    applications::rotate_keys,
+    applications::rotate_webhook_secret,
+    auth::token,
+    keys::idaas,
+    subjects::create,
+    subjects::list,
+    subjects::get,
+    subjects::tags,
+    tags::create,
+    tags::list,
+    tags::resolve,
+    tags::disable,
+    tags::enable,
+))]
+pub struct ApiDoc;
+
 /// Path ids are UUIDs; anything else is a 400 naming the parameter, not a 500 or a 404.
 fn parse_id(raw: &str, field: &str) -> Result<uuid::Uuid, idaas_api::ApiError> {
     uuid::Uuid::parse_str(raw)

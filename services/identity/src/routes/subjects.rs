@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use idaas_api::{ApiError, ApiResponse, ErrorCode, Page, PageQuery};
+use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_db::unique_violation;
 use idaas_service::{Infra, ServiceError, ServiceResult};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     parse_id,
-    views::{tag_view, SubjectView},
+    views::{SubjectView, TagView},
 };
 use crate::{
     domain::subject::SubjectRequest,
@@ -18,6 +18,17 @@ use crate::{
     },
 };
 
+/// Create a subject: a person of the caller's, who may then hold tags.
+#[utoipa::path(
+    post,
+    path = "/v1/subjects",
+    tag = "Subjects",
+    request_body = SubjectRequest,
+    responses(
+        (status = 201, description = "Created", body = ApiResponse<SubjectView>),
+        (status = 409, description = "externalId already used by the caller (IDAAS-CONF-4003)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn create(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -50,6 +61,14 @@ pub async fn create(
         .created())
 }
 
+/// The caller's subjects.
+#[utoipa::path(
+    get,
+    path = "/v1/subjects",
+    tag = "Subjects",
+    params(PageQuery),
+    responses((status = 200, description = "One page", body = ApiResponse<Page<SubjectView>>)),
+)]
 pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -75,6 +94,16 @@ pub(super) async fn owned_subject(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/subjects/{id}",
+    tag = "Subjects",
+    params(("id" = Uuid, Path, description = "One of the caller's subjects")),
+    responses(
+        (status = 200, description = "The subject", body = ApiResponse<SubjectView>),
+        (status = 404, description = "Not the caller's, or no such subject (IDAAS-RES-3002)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -85,6 +114,17 @@ pub async fn get(
     Ok(ApiResponse::ok(SubjectView::from(&subject)).respond())
 }
 
+/// The tags a subject of the caller's holds.
+#[utoipa::path(
+    get,
+    path = "/v1/subjects/{id}/tags",
+    tag = "Subjects",
+    params(("id" = Uuid, Path, description = "One of the caller's subjects")),
+    responses(
+        (status = 200, description = "The subject's tags", body = ApiResponse<Vec<TagView>>),
+        (status = 404, description = "Not the caller's, or no such subject (IDAAS-RES-3002)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn tags(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -94,6 +134,6 @@ pub async fn tags(
     owned_subject(&infra, &caller, id).await?;
     let mut conn = infra.pool.get().await?;
     let records = tags::for_subject(&mut conn, id).await?;
-    let views: Vec<_> = records.iter().map(tag_view).collect();
+    let views: Vec<_> = records.iter().map(TagView::from).collect();
     Ok(ApiResponse::ok(views).respond())
 }

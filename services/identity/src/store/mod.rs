@@ -3,4 +3,5 @@
 pub mod applications;
 pub mod schema;
 pub mod subjects;
+pub mod tag_cache;
 pub mod tags;

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use idaas_contracts::tags::TagStatus;
 use uuid::Uuid;
 
 use super::schema::{applications, subjects, tags};
@@ -13,7 +14,7 @@ pub struct TagRow {
     pub subject_id: Uuid,
     pub tag_string: String,
     pub qualified_address: String,
-    pub status: String,
+    pub status: TagStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -28,9 +29,6 @@ pub struct TagRecord {
 
 pub const APP_TAG_UNIQUE: &str = "tags_application_tag_key";
 pub const QUALIFIED_UNIQUE: &str = "tags_qualified_address_key";
-
-pub const ACTIVE: &str = "ACTIVE";
-pub const DISABLED: &str = "DISABLED";
 
 type Joined = (TagRow, Option<String>, String);
 
@@ -132,7 +130,7 @@ pub async fn for_subject(
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
+    status: TagStatus,
 ) -> QueryResult<TagRow> {
     diesel::update(tags::table.find(id))
         .set((tags::status.eq(status), tags::updated_at.eq(Utc::now())))

@@ -1,5 +1,8 @@
-//! The ledger's rules, free of SQL and HTTP.
+//! The ledger's rules: entry types and the one flow that moves money (calling `store` for its
+//! SQL, inside one database transaction).
 
 mod entry_type;
+pub mod posting;
+pub mod posting_request;
 
 pub use entry_type::EntryType;

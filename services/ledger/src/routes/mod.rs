@@ -2,7 +2,7 @@
 
 mod postings;
 mod views;
-mod wallet;
+pub(crate) mod wallet;
 
 use actix_web::web;
 use idaas_web::resource;
@@ -18,3 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // takes a `ServiceCall`, so every request needs a service credential.
     .service(resource(idaas_contracts::postings::PATH).route(web::post().to(postings::post)));
 }
+
+/// This service's public endpoints, as the gateway publishes them (under `/api`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(wallet::provision, wallet::get, wallet::statement))]
+pub struct ApiDoc;

@@ -4,7 +4,7 @@ use idaas_contracts::postings::PostingCommand;
 use idaas_service::{Infra, ServiceCall, ServiceResult};
 
 use super::views::PostingView;
-use crate::{posting, posting_request};
+use crate::domain::{posting, posting_request};
 
 /// `201` for a new posting; `200` with `Idempotency-Replayed: true` when the reference was
 /// already posted with the same fields (nothing moves twice); `409` if the fields differ.

@@ -9,7 +9,7 @@ use crate::{
     store::{entries::EntryRow, postings::PostingRow, wallets::WalletRow},
 };
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WalletView {
     pub id: Uuid,
@@ -17,10 +17,13 @@ pub struct WalletView {
     pub application_name: String,
     pub currency: String,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub balance: Decimal,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub total_debited: Decimal,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub total_credited: Decimal,
     pub updated_at: String,
 }
@@ -40,18 +43,21 @@ impl From<&WalletRow> for WalletView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryView {
     pub id: Uuid,
     pub transaction_reference: String,
     pub entry_type: EntryType,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub amount: Decimal,
     pub currency: String,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub opening_balance: Decimal,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub closing_balance: Decimal,
     pub description: String,
     pub created_at: String,
@@ -73,12 +79,13 @@ impl From<&EntryRow> for EntryView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PostingView {
     pub id: Uuid,
     pub transaction_reference: String,
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64)]
     pub amount: Decimal,
     pub currency: String,
     pub created_at: String,

@@ -1,5 +1,5 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
-use idaas_api::{ApiError, ApiResponse, ErrorCode, Page, PageQuery};
+use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_domain::Currency;
 use idaas_service::{Infra, ServiceError, ServiceResult};
@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::views::{EntryView, WalletView};
 use crate::{
-    app_directory::AppDirectory,
+    clients::identity::AppDirectory,
     store::{entries, wallets},
 };
 
@@ -31,6 +31,15 @@ fn currency(raw: Option<&str>) -> Result<Currency, ApiError> {
 }
 
 /// Idempotent: the first call creates the wallet, every later call returns it.
+#[utoipa::path(
+    post,
+    path = "/v1/wallet",
+    tag = "Wallet",
+    params(
+        ("currency" = Option<String>, Query, description = "ISO 4217 code; NGN when absent", example = "NGN"),
+    ),
+    responses((status = 200, description = "The caller's wallet in that currency", body = ApiResponse<WalletView>)),
+)]
 pub async fn provision(
     req: HttpRequest,
     infra: web::Data<Infra>,
@@ -59,6 +68,19 @@ pub async fn provision(
         .respond())
 }
 
+/// The caller's wallet and balance.
+#[utoipa::path(
+    get,
+    path = "/v1/wallet",
+    tag = "Wallet",
+    params(
+        ("currency" = Option<String>, Query, description = "ISO 4217 code; NGN when absent", example = "NGN"),
+    ),
+    responses(
+        (status = 200, description = "The caller's wallet", body = ApiResponse<WalletView>),
+        (status = 404, description = "No wallet in that currency yet (IDAAS-RES-3011)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
@@ -72,6 +94,21 @@ pub async fn get(
     Ok(ApiResponse::ok(WalletView::from(&wallet)).respond())
 }
 
+/// The caller's ledger entries, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/wallet/statement",
+    tag = "Wallet",
+    params(
+        ("currency" = Option<String>, Query, description = "ISO 4217 code; NGN when absent", example = "NGN"),
+        ("page" = Option<i64>, Query, description = "Zero-based page number", minimum = 0),
+        ("size" = Option<i64>, Query, description = "Page size, 1 to 100", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of entries", body = ApiResponse<Page<EntryView>>),
+        (status = 404, description = "No wallet in that currency yet (IDAAS-RES-3011)", body = ErrorEnvelope),
+    ),
+)]
 pub async fn statement(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,

@@ -9,7 +9,8 @@ use idaas_proto::{
 };
 use uuid::Uuid;
 
-use crate::{store::transactions::TransactionRow, view::webhook_body};
+use super::view::webhook_body;
+use crate::store::transactions::TransactionRow;
 
 pub const INITIATED: &str = "TRANSACTION_INITIATED";
 pub const COMPLETED: &str = "TRANSACTION_COMPLETED";

@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_service::{CancellationToken, Infra, ServiceError, ServiceResult};
 
-use crate::{clients::PostError, decision, store::transactions, TxState};
+use crate::{app::TxState, clients::PostError, domain::decision, store::transactions};
 
 const BATCH: i64 = 100;
 /// The longest a half-done accept waits between two recovery attempts.

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use idaas_auth::BoundedRedis;
 use idaas_config::RateLimitSettings;
 
-use crate::routing::Route;
+use crate::domain::routing::Route;
 
 const WINDOW_SECS: u64 = 60;
 
@@ -140,8 +140,8 @@ mod tests {
     use actix_web::http::Method;
 
     fn bucket(method: Method, raw: &str) -> Option<Bucket> {
-        let path = crate::canonical::CanonicalPath::parse(raw).ok()?;
-        crate::routing::find(&method, &path).map(Bucket::of)
+        let path = crate::domain::canonical::CanonicalPath::parse(raw).ok()?;
+        crate::domain::routing::find(&method, &path).map(Bucket::of)
     }
 
     #[test]

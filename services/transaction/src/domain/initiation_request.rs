@@ -7,14 +7,26 @@ use idaas_domain::{
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/transactions`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Body {
+pub struct InitiationBody {
+    /// The sender's tag: a bare name of the caller's or a qualified address.
+    #[schema(example = "alice@walletapp")]
     sender_tag: Option<String>,
+    #[schema(example = "bob@shopapp")]
     receiver_tag: Option<String>,
+    /// Greater than zero, at most 15 integer digits and 4 decimals; a JSON number or a string
+    /// holding one.
+    #[schema(value_type = f64, example = 1500.0)]
     amount: Option<Box<RawValue>>,
+    /// ISO 4217; NGN when absent.
+    #[schema(example = "NGN")]
     currency: Option<String>,
+    #[schema(max_length = 500)]
     narration: Option<String>,
+    /// Where the SENDER callback goes instead of the registered webhook URL; same origin as
+    /// it, or one of the application's callbackOrigins.
     callback_url: Option<String>,
 }
 
@@ -43,7 +55,7 @@ fn tag(field: &str, v: Option<String>, errors: &mut Vec<String>) -> Option<TagAd
 }
 
 pub fn parse(bytes: &[u8], urls: UrlPolicy) -> Result<Initiation, ApiError> {
-    let body: Body = serde_json::from_slice(bytes)
+    let body: InitiationBody = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::validation(vec![format!("malformed JSON body: {e}")]))?;
     let mut errors = Vec::new();
     let sender = tag("senderTag", body.sender_tag, &mut errors);

@@ -1,7 +1,7 @@
 //! The two answers the transaction service needs now, over internal HTTP: who a tag is
 //! (identity) and that a posting is applied (ledger).
 
-use idaas_api::{ApiError, ErrorCode};
+use idaas_api::{ApiError, ApiResponse, ErrorCode};
 use idaas_contracts::{
     postings::{self, DecimalText, Party, PostingCommand},
     tags,
@@ -20,22 +20,24 @@ pub struct Clients {
     ledger: String,
 }
 
+/// A peer's error envelope, as every service answers it.
+type ErrorEnvelope = ApiResponse<Value>;
+
 /// The ledger's own refusal of the posting: its envelope names a validation, conflict, state or
-/// missing-resource code.
-fn is_ledger_verdict(body: &Value) -> bool {
-    body["errorCode"].as_str().is_some_and(|c| {
+/// missing-resource code. Returns that code.
+fn ledger_verdict(body: &ErrorEnvelope) -> Option<&str> {
+    body.error_code.as_deref().filter(|c| {
         ["IDAAS-VALID-", "IDAAS-CONF-", "IDAAS-STATE-", "IDAAS-RES-"]
             .iter()
             .any(|family| c.starts_with(family))
-            && c != "IDAAS-RES-3012"
+            && *c != "IDAAS-RES-3012"
     })
 }
 
 /// `ledger refused the posting (IDAAS-…): message` for the transaction's `failureReason`, which
 /// both tenants see; the ledger's field-level details go to the operator's log only.
-fn refusal_reason(body: &Value) -> String {
-    let code = body["errorCode"].as_str().unwrap_or("unknown");
-    let message = body["message"].as_str().unwrap_or("refused");
+fn refusal_reason(code: &str, body: &ErrorEnvelope) -> String {
+    let message = body.message.as_deref().unwrap_or("refused");
     let reason = format!("ledger refused the posting ({code}): {message}");
     reason.chars().take(500).collect()
 }
@@ -74,32 +76,26 @@ impl Clients {
             .await
             .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
         let status = resp.status();
-        let body: Value = resp
-            .json()
-            .await
-            .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
+        let unreadable = |e: reqwest::Error| ApiError::unavailable(format!("identity: {e}"));
         if status.is_success() {
-            return serde_json::from_value(body["data"].clone()).map_err(ApiError::internal);
+            let body: ApiResponse<ResolvedTag> = resp.json().await.map_err(unreadable)?;
+            return body
+                .data
+                .ok_or_else(|| ApiError::unavailable("identity: a resolution without data"));
         }
-        let code = body["errorCode"]
-            .as_str()
+        let body: ErrorEnvelope = resp.json().await.map_err(unreadable)?;
+        let code = body
+            .error_code
+            .as_deref()
             .and_then(ErrorCode::from_code)
             .filter(|_| status.is_client_error())
             .ok_or_else(|| ApiError::unavailable(format!("identity answered {status}")))?;
-        let errors = body["errors"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut e = ApiError::new(code).with_errors(errors);
-        if let Some(m) = body["message"].as_str() {
+        let mut e = ApiError::new(code).with_errors(body.errors.unwrap_or_default());
+        if let Some(m) = body.message {
             e = e.with_message(m);
         }
-        if !body["data"].is_null() {
-            e = e.with_data(body["data"].clone());
+        if let Some(data) = body.data.filter(|d| !d.is_null()) {
+            e = e.with_data(data);
         }
         Err(e)
     }
@@ -141,17 +137,22 @@ impl Clients {
             // A verdict only when the ledger itself says why in its envelope with a domain code;
             // a bare 404/405/413/429 (a wrong URL, a proxy, a deploy in flight) is retried.
             400 | 404 | 409 | 422 => {
-                let body: Value = resp.json().await.unwrap_or(Value::Null);
-                if is_ledger_verdict(&body) {
-                    let reason = refusal_reason(&body);
-                    // Logged once, here, with the details the tenants' reason leaves out.
-                    tracing::error!(reference = %t.reference, %status, %reason,
-                        details = %body["errors"], "ledger refused a posting; the transaction fails");
-                    Err(PostError::Refused(reason))
-                } else {
-                    Err(PostError::Transient(format!(
+                // An unreadable body is no verdict: the posting is retried, never failed.
+                let body: Option<ErrorEnvelope> = resp.json().await.ok();
+                match body
+                    .as_ref()
+                    .and_then(|b| ledger_verdict(b).map(|c| (c, b)))
+                {
+                    Some((code, body)) => {
+                        let reason = refusal_reason(code, body);
+                        // Logged once, here, with the details the tenants' reason leaves out.
+                        tracing::error!(reference = %t.reference, %status, %reason,
+                            details = ?body.errors, "ledger refused a posting; the transaction fails");
+                        Err(PostError::Refused(reason))
+                    }
+                    None => Err(PostError::Transient(format!(
                         "ledger answered {status} without a domain error code"
-                    )))
+                    ))),
                 }
             }
             _ => Err(PostError::Transient(format!("ledger answered {status}"))),

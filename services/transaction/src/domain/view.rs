@@ -6,13 +6,14 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{domain::TransactionStatus, store::transactions::TransactionRow};
+use super::TransactionStatus;
+use crate::store::transactions::TransactionRow;
 
 fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionView {
     pub id: Uuid,
@@ -23,8 +24,11 @@ pub struct TransactionView {
     pub receiver_tag: String,
     pub receiver_app_name: String,
     pub receiver_app_id: Uuid,
+    /// A JSON number with exactly four decimals.
     #[serde(serialize_with = "four_places")]
+    #[schema(value_type = f64, example = 1500.0)]
     pub amount: Decimal,
+    #[schema(example = "NGN")]
     pub currency: String,
     pub status: TransactionStatus,
     pub narration: Option<String>,

@@ -1,10 +1,10 @@
 use idaas_auth::TokenIssuer;
 use idaas_config::Settings;
-use idaas_crypto::{at_rest::AtRestCipher, keys::EcKeyPair, secret::Secret, secret_hash};
-use idaas_service::StartupError;
+use idaas_crypto::{at_rest::AtRestCipher, secret::Secret, secret_hash};
+use idaas_service::{pem_key, StartupError};
 use p256::pkcs8::DecodePublicKey;
 
-use crate::cache::TagCache;
+use crate::store::tag_cache::TagCache;
 
 /// What identity needs beyond the shared infrastructure: its keys and its cache.
 pub struct IdentityState {
@@ -18,17 +18,6 @@ pub struct IdentityState {
     pub dummy_secret_hash: String,
 }
 
-fn pem_key(name: &str, pem: &str) -> Result<EcKeyPair, StartupError> {
-    if pem.trim().is_empty() {
-        return Err(StartupError::Keys(format!(
-            "keys.{name} is not set (make up writes config/local.secrets.toml; \
-             elsewhere set IDAAS__KEYS__{})",
-            name.to_uppercase()
-        )));
-    }
-    EcKeyPair::from_pkcs8_pem(pem).map_err(|e| StartupError::Keys(format!("keys.{name}: {e}")))
-}
-
 /// The at-rest key ring: the active key seals, every listed key opens what names it.
 fn at_rest_cipher(keys: &idaas_config::KeySettings) -> Result<AtRestCipher, StartupError> {
     use base64::Engine;
@@ -36,7 +25,9 @@ fn at_rest_cipher(keys: &idaas_config::KeySettings) -> Result<AtRestCipher, Star
         base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
             .map(Secret::new)
-            .map_err(|_| StartupError::Keys(format!("at-rest key {id:?} is not valid base64")))
+            .map_err(|_| {
+                StartupError::setting(format!("keys.at_rest_keys.{id}"), "is not valid base64")
+            })
     };
     let mut ring = vec![(
         keys.at_rest_key_id.clone(),
@@ -48,7 +39,7 @@ fn at_rest_cipher(keys: &idaas_config::KeySettings) -> Result<AtRestCipher, Star
         }
     }
     AtRestCipher::new(&keys.at_rest_key_id, ring)
-        .map_err(|e| StartupError::Keys(format!("keys.at_rest_key: {e}")))
+        .map_err(|e| StartupError::key("keys.at_rest_key", e))
 }
 
 impl IdentityState {
@@ -74,23 +65,21 @@ impl IdentityState {
             .public_key()
         } else {
             p256::PublicKey::from_public_key_pem(keys.request_encryption_public_key.trim())
-                .map_err(|e| {
-                    StartupError::Keys(format!("keys.request_encryption_public_key: {e}"))
-                })?
+                .map_err(|e| StartupError::key("keys.request_encryption_public_key", e))?
         };
         let issuer = TokenIssuer::new(
             &signing,
             &settings.auth.issuer,
             settings.auth.token_ttl_seconds,
         )
-        .map_err(|e| StartupError::Keys(e.to_string()))?;
+        .map_err(|e| StartupError::key("keys.token_signing_key", e))?;
         let cipher = at_rest_cipher(keys)?;
         let timeout = std::time::Duration::from_millis(settings.redis.timeout_ms);
         let cache = idaas_service::retry("redis", 30, || {
             TagCache::connect(settings.redis.url.expose(), timeout)
         })
         .await
-        .map_err(|e| StartupError::Redis(e.to_string()))?;
+        .map_err(|e| StartupError::dependency("redis", e))?;
         let dummy = secret_hash::generate_secret();
         Ok(Self {
             issuer,

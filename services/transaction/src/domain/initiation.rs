@@ -5,25 +5,27 @@ use chrono::{Duration, Utc};
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
+use idaas_contracts::tags::TagStatus;
 use idaas_domain::{TagAddress, UrlPolicy, WebhookUrl};
 use idaas_kafka::insert_outbox;
 use idaas_service::{Infra, ServiceError, ServiceResult};
 use uuid::Uuid;
 
-use crate::{
+use super::{
     answer::Answer,
-    clients::ResolvedTag,
-    domain::TransactionStatus,
     idempotency::{self, Guard, Prior},
-    initiation_request, notifications, reference,
+    initiation_request, notifications, reference, TransactionStatus,
+};
+use crate::{
+    app::TxState,
+    clients::ResolvedTag,
     store::transactions::{self, TransactionRow},
-    TxState,
 };
 
 const INITIATED: &str = "Transaction initiated – awaiting acceptance by receiving application";
 
 fn usable(tag: &ResolvedTag, field: &str) -> Result<(), ApiError> {
-    if tag.status != "ACTIVE" {
+    if tag.status != TagStatus::Active {
         return Err(
             ApiError::new(ErrorCode::TagDisabled).with_errors(vec![format!(
                 "{field} {} is disabled",
@@ -71,7 +73,7 @@ fn not_yours() -> ApiError {
 
 pub enum Outcome {
     Created(Answer),
-    Replayed(u16, String),
+    Replayed(Answer),
 }
 
 #[tracing::instrument(name = "transaction.initiate", skip_all, fields(app_id = %caller.app_id))]
@@ -85,8 +87,8 @@ pub async fn initiate(
     let req = initiation_request::parse(body, UrlPolicy::for_profile(&infra.settings.profile))?;
     if let Some(g) = &guard {
         let mut conn = infra.pool.get().await?;
-        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
-            return Ok(Outcome::Replayed(s, b));
+        if let Prior::Replay(a) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Outcome::Replayed(a));
         }
     }
     // A sender is always one of the caller's own tags: a bare name means the caller's.
@@ -139,17 +141,16 @@ pub async fn initiate(
         .transaction::<_, ServiceError, _>(|c| {
             async move {
                 if let Some(g) = &guard {
-                    if let Prior::Replay(s, b) = idempotency::claim(c, g).await? {
-                        return Ok(Outcome::Replayed(s, b));
+                    if let Prior::Replay(a) = idempotency::claim(c, g).await? {
+                        return Ok(Outcome::Replayed(a));
                     }
                 }
                 transactions::insert(c, &row).await?;
                 insert_outbox(c, &notifications::to_receiver(&topics, &row)).await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &row)).await?;
-                let answer = Answer::new(201, INITIATED, &row);
+                let answer = Answer::new(201, INITIATED, &row)?;
                 if let Some(g) = &guard {
-                    idempotency::record(c, g, &row.reference, Some((answer.status, &answer.body)))
-                        .await?;
+                    idempotency::record(c, g, &row.reference, Some(&answer)).await?;
                 }
                 Ok(Outcome::Created(answer))
             }

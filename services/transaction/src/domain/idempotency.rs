@@ -3,7 +3,6 @@
 //! replays the stored answer; a different body, or a duplicate while the first still runs,
 //! is `409 IDAAS-CONF-4008`. Failures are never stored.
 
-use actix_web::{http::StatusCode, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use diesel::{sql_types::Bool, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -12,9 +11,11 @@ use idaas_service::ServiceError;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::answer::Answer;
 use crate::store::idempotency::{self, KeyRow};
 
 pub const HEADER: &str = "idempotency-key";
+pub const REPLAYED_HEADER: &str = "Idempotency-Replayed";
 const TTL_HOURS: i64 = 24;
 
 /// The key, scope and request fingerprint of one request.
@@ -26,18 +27,18 @@ pub struct Guard {
     pub request_hash: String,
 }
 
-/// 1–255 printable ASCII characters, else `400` naming the header.
+/// The `Idempotency-Key` header as sent (`None` when absent): 1–255 printable ASCII
+/// characters, else `400` naming the header.
 pub fn guard(
-    req: &HttpRequest,
+    header: Option<&[u8]>,
     app: Uuid,
     operation: &str,
     body: &[u8],
 ) -> Result<Option<Guard>, ApiError> {
-    let Some(raw) = req.headers().get(HEADER) else {
+    let Some(raw) = header else {
         return Ok(None);
     };
-    let key = raw
-        .to_str()
+    let key = std::str::from_utf8(raw)
         .ok()
         .filter(|k| {
             !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x20..=0x7e).contains(&b))
@@ -62,7 +63,7 @@ pub fn guard(
 pub enum Prior {
     None,
     /// The stored answer to replay.
-    Replay(u16, String),
+    Replay(Answer),
 }
 
 fn in_progress() -> ApiError {
@@ -78,12 +79,18 @@ fn judge(row: Option<KeyRow>, g: &Guard) -> Result<Prior, ApiError> {
             Err(ApiError::new(ErrorCode::IdempotencyConflict)
                 .with_message("This Idempotency-Key was used with a different request"))
         }
-        Some(r) if r.status == "COMPLETED" => Ok(Prior::Replay(
-            r.response_status
-                .and_then(|s| u16::try_from(s).ok())
-                .unwrap_or(200),
-            r.response_body.unwrap_or_default(),
-        )),
+        Some(r) if r.status == "COMPLETED" => match (
+            r.response_status.and_then(|s| u16::try_from(s).ok()),
+            r.response_body,
+        ) {
+            (Some(status), Some(body)) => Ok(Prior::Replay(Answer { status, body })),
+            // A completed key always stores its answer (a CHECK-free invariant of `record`);
+            // if one ever lacks it, refusing the key beats replaying an invented answer.
+            _ => Err(ApiError::internal(format!(
+                "idempotency key {} of {} is COMPLETED without its answer",
+                g.key, g.app
+            ))),
+        },
         Some(_) => Err(in_progress()),
     }
 }
@@ -122,7 +129,7 @@ pub async fn record(
     conn: &mut AsyncPgConnection,
     g: &Guard,
     reference: &str,
-    answer: Option<(u16, &str)>,
+    answer: Option<&Answer>,
 ) -> Result<(), diesel::result::Error> {
     let now = Utc::now();
     idempotency::upsert(
@@ -139,19 +146,11 @@ pub async fn record(
                 "IN_PROGRESS"
             }
             .to_owned(),
-            response_status: answer.map(|(s, _)| i32::from(s)),
-            response_body: answer.map(|(_, b)| b.to_owned()),
+            response_status: answer.map(|a| i32::from(a.status)),
+            response_body: answer.map(|a| a.body.clone()),
             created_at: now,
             expires_at: now + Duration::hours(TTL_HOURS),
         },
     )
     .await
-}
-
-/// The stored answer, byte for byte, flagged as a replay.
-pub fn replay(status: u16, body: String) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-        .content_type("application/json")
-        .insert_header(("Idempotency-Replayed", "true"))
-        .body(body)
 }

@@ -8,13 +8,15 @@ use actix_web::{
 use idaas_api::{ApiError, ErrorCode};
 
 use crate::{
-    body,
-    canonical::{CanonicalPath, PathError},
-    client_ip::{client_ip, limit_subject},
-    forward::{forward, Outgoing},
-    rate_limit::{Bucket, Decision},
-    routing::{self, Access, Backend},
-    state::GatewayState,
+    app::GatewayState,
+    clients::backends::{forward, Outgoing},
+    domain::{
+        canonical::{CanonicalPath, PathError},
+        client_ip::{client_ip, limit_subject},
+        request_body,
+        routing::{self, Access, Backend},
+    },
+    store::rate_limits::{Bucket, Decision},
 };
 
 async fn enforce(
@@ -73,7 +75,7 @@ pub async fn proxy(
 
     let raw = idaas_web::read_limited(payload, state.settings.http.max_body_bytes).await?;
     let (body, decrypted) =
-        body::prepare(req.headers(), raw, caller.as_ref(), &state.request_keys())?;
+        request_body::prepare(req.headers(), raw, caller.as_ref(), &state.request_keys())?;
     let mut resp = forward(
         &state,
         &req,

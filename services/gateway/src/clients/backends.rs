@@ -8,7 +8,7 @@ use actix_web::{
 use idaas_api::ApiError;
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{routing::Backend, state::GatewayState};
+use crate::{app::GatewayState, domain::routing::Backend};
 
 /// Request headers the services read; everything else stops here.
 const FORWARDED_REQUEST: [&str; 5] = [

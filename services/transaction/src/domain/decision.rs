@@ -14,17 +14,18 @@ use idaas_db::PgConn;
 use idaas_kafka::{insert_outbox, Topics};
 use idaas_service::{Infra, ServiceError, ServiceResult};
 
-use crate::{
+use super::{
     answer::Answer,
-    clients::PostError,
-    domain::{InvalidTransition, TransactionStatus, Transition},
     idempotency::{self, Guard, Prior},
-    notifications, reference,
+    notifications, reference, InvalidTransition, TransactionStatus, Transition,
+};
+use crate::{
+    app::TxState,
+    clients::PostError,
     store::{
         idempotency as keys,
         transactions::{self, TransactionRow},
     },
-    TxState,
 };
 
 const ACCEPTED: &str = "Transaction accepted";
@@ -32,12 +33,12 @@ const REJECTED: &str = "Transaction rejected";
 
 pub enum Outcome {
     Done(Answer),
-    Replayed(u16, String),
+    Replayed(Answer),
 }
 
 enum Locked {
     Ready(Box<TransactionRow>),
-    Replayed(u16, String),
+    Replayed(Answer),
     Expired,
 }
 
@@ -50,8 +51,8 @@ async fn lock_for_decision(
     guard: Option<&Guard>,
 ) -> ServiceResult<Locked> {
     if let Some(g) = guard {
-        if let Prior::Replay(s, b) = idempotency::claim(c, g).await? {
-            return Ok(Locked::Replayed(s, b));
+        if let Prior::Replay(a) = idempotency::claim(c, g).await? {
+            return Ok(Locked::Replayed(a));
         }
     }
     let mut t = transactions::lock(c, reference)
@@ -112,8 +113,8 @@ async fn open(
     }
     let mut conn = infra.pool.get().await?;
     if let Some(g) = guard {
-        if let Prior::Replay(s, b) = idempotency::peek(&mut conn, g).await? {
-            return Ok(Err(Outcome::Replayed(s, b)));
+        if let Prior::Replay(a) = idempotency::peek(&mut conn, g).await? {
+            return Ok(Err(Outcome::Replayed(a)));
         }
     }
     Ok(Ok(conn))
@@ -160,7 +161,7 @@ pub async fn accept(
     drop(conn);
     let t = match step {
         Locked::Ready(t) => t,
-        Locked::Replayed(s, b) => return Ok(Outcome::Replayed(s, b)),
+        Locked::Replayed(a) => return Ok(Outcome::Replayed(a)),
         Locked::Expired => {
             infra.relay.wake();
             return Err(expired_error());
@@ -223,9 +224,9 @@ async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResu
                 }
                 // The row's own end decides the answer, whoever got there first.
                 let answer = if t.status == TransactionStatus::Failed {
-                    Answer::failed(&t)
+                    Answer::failed(&t)?
                 } else {
-                    Answer::new(200, ACCEPTED, &t)
+                    Answer::new(200, ACCEPTED, &t)?
                 };
                 keys::complete_for_reference(c, reference, i32::from(answer.status), &answer.body)
                     .await?;
@@ -257,7 +258,7 @@ pub async fn reject(
                 let mut t =
                     match lock_for_decision(c, &topics, caller, reference, guard.as_ref()).await? {
                         Locked::Ready(t) => t,
-                        Locked::Replayed(s, b) => return Ok(Err(Outcome::Replayed(s, b))),
+                        Locked::Replayed(a) => return Ok(Err(Outcome::Replayed(a))),
                         Locked::Expired => return Ok(Ok(None)),
                     };
                 t.apply(Transition::Rejected { reason }, Utc::now())?;
@@ -268,10 +269,9 @@ pub async fn reject(
                 )
                 .await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
-                let answer = Answer::new(200, REJECTED, &t);
+                let answer = Answer::new(200, REJECTED, &t)?;
                 if let Some(g) = &guard {
-                    idempotency::record(c, g, reference, Some((answer.status, &answer.body)))
-                        .await?;
+                    idempotency::record(c, g, reference, Some(&answer)).await?;
                 }
                 Ok(Ok(Some(answer)))
             }

@@ -14,14 +14,14 @@ use idaas_service::{Infra, ServiceError, ServiceResult};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::domain::EntryType;
-use crate::{
+use super::{
     posting_request::{describe, PostingRequest},
-    store::{
-        entries::{self, EntryRow},
-        postings::{self, PostingRow},
-        wallets::{self, WalletRow},
-    },
+    EntryType,
+};
+use crate::store::{
+    entries::{self, EntryRow},
+    postings::{self, PostingRow},
+    wallets::{self, WalletRow},
 };
 
 pub struct Applied {

@@ -1,6 +1,6 @@
 use idaas_auth::BoundedRedis;
 use redis::AsyncCommands;
-use serde_json::Value;
+use serde::{de::DeserializeOwned, Serialize};
 
 /// The guide promises resolution "cached for 30 seconds"; changes invalidate at once.
 const TTL_SECONDS: u64 = 30;
@@ -25,13 +25,14 @@ impl TagCache {
         })
     }
 
-    pub async fn get(&self, address: &str) -> Option<Value> {
+    pub async fn get<T: DeserializeOwned>(&self, address: &str) -> Option<T> {
         let k = key(address);
         let hit = self
             .redis
             .run(|mut conn| async move { conn.get::<_, Option<String>>(k).await })
             .await;
         match hit {
+            // An entry that no longer reads (an older shape) is a miss, refilled from the db.
             Ok(hit) => hit.and_then(|s| serde_json::from_str(&s).ok()),
             Err(e) => {
                 tracing::warn!(error = %e, "tag cache read failed");
@@ -40,8 +41,15 @@ impl TagCache {
         }
     }
 
-    pub async fn put(&self, address: &str, view: &Value) {
-        let (k, v) = (key(address), view.to_string());
+    pub async fn put<T: Serialize>(&self, address: &str, view: &T) {
+        let v = match serde_json::to_string(view) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "tag cache entry not serialisable; not cached");
+                return;
+            }
+        };
+        let k = key(address);
         let written = self
             .redis
             .run(|mut conn| async move { conn.set_ex::<_, _, ()>(k, v, TTL_SECONDS).await })

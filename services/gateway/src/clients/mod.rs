@@ -1,0 +1,3 @@
+//! The hop to the services behind the gateway.
+
+pub mod backends;

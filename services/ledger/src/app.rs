@@ -1,0 +1,27 @@
+//! Builds the ledger: the shared infrastructure, the identity client and the server.
+
+use std::time::Duration;
+
+use actix_web::web;
+use idaas_db::{embed_migrations, EmbeddedMigrations};
+use idaas_service::{jwks_verifier, service_url, Application, Infra, StartupError};
+
+use crate::{clients::identity::AppDirectory, routes};
+
+pub const SERVICE: &str = "ledger";
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/ledger");
+
+pub async fn build(settings: idaas_config::Settings) -> Result<Application, StartupError> {
+    let timeout = Duration::from_millis(settings.http.internal_timeout_ms);
+    let directory = web::Data::new(
+        AppDirectory::new(&service_url(&settings, "identity")?, timeout)
+            .map_err(|e| StartupError::build("the identity client", e))?,
+    );
+    let verifier = jwks_verifier(&settings)?;
+    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
+    let (settings, supervisor) = (infra.settings.clone(), infra.supervisor.clone());
+    Application::serve(SERVICE, &settings, infra, supervisor, move |cfg| {
+        cfg.app_data(directory.clone());
+        routes::configure(cfg);
+    })
+}

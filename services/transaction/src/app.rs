@@ -1,0 +1,45 @@
+//! Builds the transaction service: its peers' clients, the shared infrastructure, the expiry
+//! and recovery workers and the server.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use idaas_config::TransactionSettings;
+use idaas_db::{embed_migrations, EmbeddedMigrations};
+use idaas_service::{jwks_verifier, service_url, Application, Infra, InternalClient, StartupError};
+
+use crate::{clients::Clients, routes, workers};
+
+pub const SERVICE: &str = "transaction";
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/transaction");
+
+/// What the flows need beyond the shared infrastructure.
+pub struct TxState {
+    pub clients: Clients,
+    pub settings: TransactionSettings,
+}
+
+pub async fn build(settings: idaas_config::Settings) -> Result<Application, StartupError> {
+    let internal = InternalClient::new(SERVICE, &settings)?;
+    let clients = Clients::new(
+        internal,
+        &service_url(&settings, "identity")?,
+        &service_url(&settings, "ledger")?,
+    );
+    let state = Arc::new(TxState {
+        clients,
+        settings: settings.transactions.clone(),
+    });
+    let verifier = jwks_verifier(&settings)?;
+    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
+    let (worker_infra, worker_state) = (infra.clone(), state.clone());
+    infra.supervisor.spawn("transaction-workers", move |stop| {
+        workers::run(worker_infra, worker_state, stop)
+    });
+    let data = web::Data::from(state);
+    let (settings, supervisor) = (infra.settings.clone(), infra.supervisor.clone());
+    Application::serve(SERVICE, &settings, infra, supervisor, move |cfg| {
+        cfg.app_data(data.clone());
+        routes::configure(cfg);
+    })
+}
