@@ -14,6 +14,9 @@ export IDAAS_TEST_REDIS_URL="${IDAAS_TEST_REDIS_URL:-$REDIS_URL}"
 IDAAS__DATABASE__URL="$IDAAS_TEST_DATABASE_URL" "$ROOT/scripts/ensure-postgres.sh"
 IDAAS__REDIS__URL="$IDAAS_TEST_REDIS_URL" "$ROOT/scripts/ensure-redis.sh"
 IDAAS__KAFKA__BROKERS="$IDAAS_TEST_KAFKA_BROKERS" "$ROOT/scripts/ensure-tansu.sh"
+# The API schema test drives the gateway with schemathesis (PyPI, pinned, in .run/).
+IDAAS_SCHEMATHESIS="${IDAAS_SCHEMATHESIS:-$("$ROOT/scripts/ensure-schemathesis.sh")}"
+export IDAAS_SCHEMATHESIS
 target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
 export IDAAS_BIN_DIR="$target_dir/debug"
 

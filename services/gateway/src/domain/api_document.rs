@@ -4,11 +4,11 @@
 
 use utoipa::openapi::{
     header::HeaderBuilder,
-    path::{Operation, ParameterBuilder, ParameterIn},
+    path::Operation,
     response::{Response, ResponseBuilder},
     schema::{ObjectBuilder, Type},
     security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
-    Content, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, RefOr, Required,
+    Content, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, RefOr,
 };
 
 use super::routing::{Access, ROUTES};
@@ -141,24 +141,16 @@ fn gatewayed(op: &mut Operation, access: Option<Access>) {
         );
         op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
     }
-    if op.request_body.is_some() {
-        let params = op.parameters.get_or_insert_with(Vec::new);
-        params.push(
-            ParameterBuilder::new()
-                .name("Content-Encryption")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "`JWE` when the body is a JWE compact string to GET /api/v1/keys/idaas",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some(["JWE"]))
-                        .build(),
-                ))
-                .build(),
-        );
+    // Said in words, not as a header parameter: with `Content-Encryption: JWE` the body is a
+    // JWE string, not the JSON schema, which a parameter could not express.
+    if let Some(body) = op.request_body.as_mut() {
+        let note = "May instead be sent encrypted (section 14.1): a JWE compact string to the key \
+                    of GET /api/v1/keys/idaas with `Content-Encryption: JWE`; required for an \
+                    application with encryptionEnabled.";
+        body.description = Some(match body.description.take() {
+            Some(d) => format!("{d}. {note}"),
+            None => note.to_owned(),
+        });
     }
 }
 

@@ -9,8 +9,24 @@ use super::checks::Checks;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationRequest {
+    #[schema(
+        required = true,
+        min_length = 2,
+        max_length = 150,
+        example = "Wallet App"
+    )]
     pub name: Option<String>,
+    /// The application's namespace in every tag address (`alice@walletapp`); immutable.
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 30,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+        example = "walletapp"
+    )]
     pub app_handle: Option<String>,
+    /// HTTPS (outside local development), at most 500 characters.
+    #[schema(format = "uri", max_length = 500)]
     pub transaction_webhook_url: Option<String>,
     pub redirect_uris: Option<String>,
     #[schema(value_type = Option<Object>)]

@@ -9,9 +9,11 @@ use super::checks::Checks;
 #[serde(rename_all = "camelCase")]
 pub struct SubjectRequest {
     /// The caller's own id for the person, unique within the caller.
-    #[schema(example = "user-42")]
+    #[schema(required = true, min_length = 1, max_length = 255, example = "user-42")]
     pub external_id: Option<String>,
+    #[schema(max_length = 150)]
     pub display_name: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
     /// A JSON object (or its text), stored as given.
     #[schema(value_type = Option<Object>)]

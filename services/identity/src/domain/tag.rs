@@ -9,11 +9,17 @@ use super::checks::Checks;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagRequest {
-    /// 3-50 characters: lower-case letters, digits, `.`, `_` and `-`.
-    #[schema(example = "alice")]
+    /// 3-64 lower-case letters, digits and inner hyphens.
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+        example = "alice"
+    )]
     pub tag: Option<String>,
     /// One of the caller's subjects.
-    #[schema(format = Uuid)]
+    #[schema(required = true, format = Uuid)]
     pub subject_id: Option<String>,
 }
 

@@ -12,8 +12,9 @@ use crate::{store::applications, IdentityState};
 /// The body of `POST /v1/auth/token` (JSON or form); HTTP Basic works too.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
-    #[schema(format = Uuid)]
+    #[schema(required = true, format = Uuid)]
     client_id: Option<String>,
+    #[schema(required = true)]
     client_secret: Option<String>,
 }
 

@@ -110,7 +110,7 @@ pub async fn list(
     get,
     path = "/v1/tags/{tag}",
     tag = "Tags",
-    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", example = "alice@walletapp")),
+    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(@[a-z0-9]([a-z0-9-]*[a-z0-9])?)?$", example = "alice@walletapp")),
     responses(
         (status = 200, description = "The tag; cached for 30 seconds", body = ApiResponse<PublicTagView>),
         (status = 404, description = "No such tag (IDAAS-RES-3004)", body = ErrorEnvelope),
@@ -145,7 +145,7 @@ pub async fn resolve(
     patch,
     path = "/v1/tags/{tag}/disable",
     tag = "Tags",
-    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", example = "alice@walletapp")),
+    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(@[a-z0-9]([a-z0-9-]*[a-z0-9])?)?$", example = "alice@walletapp")),
     responses(
         (status = 200, description = "Disabled", body = ApiResponse<TagView>),
         (status = 403, description = "Another application's tag (IDAAS-AUTH-1006)", body = ErrorEnvelope),
@@ -166,7 +166,7 @@ pub async fn disable(
     patch,
     path = "/v1/tags/{tag}/enable",
     tag = "Tags",
-    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", example = "alice@walletapp")),
+    params(("tag" = String, Path, description = "A bare name (the caller's own) or a qualified address `name@appHandle`", pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(@[a-z0-9]([a-z0-9-]*[a-z0-9])?)?$", example = "alice@walletapp")),
     responses(
         (status = 200, description = "Enabled", body = ApiResponse<TagView>),
         (status = 403, description = "Another application's tag (IDAAS-AUTH-1006)", body = ErrorEnvelope),

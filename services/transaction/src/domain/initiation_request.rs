@@ -12,16 +12,16 @@ use serde_json::value::RawValue;
 #[serde(rename_all = "camelCase")]
 pub struct InitiationBody {
     /// The sender's tag: a bare name of the caller's or a qualified address.
-    #[schema(example = "alice@walletapp")]
+    #[schema(required = true, example = "alice@walletapp")]
     sender_tag: Option<String>,
-    #[schema(example = "bob@shopapp")]
+    #[schema(required = true, example = "bob@shopapp")]
     receiver_tag: Option<String>,
     /// Greater than zero, at most 15 integer digits and 4 decimals; a JSON number or a string
     /// holding one.
-    #[schema(value_type = f64, example = 1500.0)]
+    #[schema(value_type = f64, required = true, exclusive_minimum = 0, maximum = 999999999999999.9999, example = 1500.0)]
     amount: Option<Box<RawValue>>,
     /// ISO 4217; NGN when absent.
-    #[schema(example = "NGN")]
+    #[schema(pattern = "^[A-Z]{3}$", example = "NGN")]
     currency: Option<String>,
     #[schema(max_length = 500)]
     narration: Option<String>,

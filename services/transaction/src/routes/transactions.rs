@@ -55,7 +55,8 @@ fn idempotency_key(req: &HttpRequest) -> Option<&[u8]> {
         (status = 201, description = "Initiated, awaiting acceptance", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
         (status = 404, description = "A tag does not exist (IDAAS-RES-3004)", body = ErrorEnvelope),
         (status = 409, description = "Ambiguous bare tag (IDAAS-CONF-4006) or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
-        (status = 422, description = "A tag is disabled, or the sender tag is not the caller's", body = ErrorEnvelope),
+        (status = 403, description = "senderTag is not the caller's (IDAAS-AUTH-1006)", body = ErrorEnvelope),
+        (status = 422, description = "A tag is disabled (IDAAS-STATE-5009)", body = ErrorEnvelope),
     ),
 )]
 async fn initiate(
@@ -93,14 +94,15 @@ fn decided(outcome: decision::Outcome) -> HttpResponse {
     path = "/v1/transactions/{reference}/accept",
     tag = "Transactions",
     params(
-        ("reference" = String, Path, description = "The transaction reference"),
+        ("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4"),
         ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer"),
     ),
     responses(
         (status = 200, description = "Accepted and completed", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
         (status = 404, description = "No such transaction for the caller (IDAAS-RES-3010)", body = ErrorEnvelope),
-        (status = 409, description = "Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
-        (status = 422, description = "Not awaiting acceptance, expired, not the receiver, or the ledger refused it (IDAAS-STATE-5010 with the FAILED transaction)", body = ErrorEnvelope),
+        (status = 403, description = "Not addressed to the caller (IDAAS-AUTH-1007)", body = ErrorEnvelope),
+        (status = 409, description = "Not awaiting acceptance (IDAAS-STATE-5007) or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
+        (status = 422, description = "Expired (IDAAS-STATE-5008), or the ledger refused the posting (IDAAS-STATE-5010, with the FAILED transaction as data)", body = ErrorEnvelope),
     ),
 )]
 async fn accept(
@@ -134,14 +136,15 @@ pub struct RejectBody {
     tag = "Transactions",
     request_body(content = Option<RejectBody>, description = "Optional reason, at most 500 characters"),
     params(
-        ("reference" = String, Path, description = "The transaction reference"),
+        ("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4"),
         ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer"),
     ),
     responses(
         (status = 200, description = "Rejected", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
         (status = 404, description = "No such transaction for the caller (IDAAS-RES-3010)", body = ErrorEnvelope),
-        (status = 409, description = "Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
-        (status = 422, description = "Not awaiting acceptance, expired, or not the receiver", body = ErrorEnvelope),
+        (status = 403, description = "Not addressed to the caller (IDAAS-AUTH-1007)", body = ErrorEnvelope),
+        (status = 409, description = "Not awaiting acceptance (IDAAS-STATE-5007) or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
+        (status = 422, description = "Expired (IDAAS-STATE-5008)", body = ErrorEnvelope),
     ),
 )]
 async fn reject(
@@ -179,7 +182,7 @@ async fn reject(
     get,
     path = "/v1/transactions/{reference}",
     tag = "Transactions",
-    params(("reference" = String, Path, description = "The transaction reference")),
+    params(("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4")),
     responses(
         (status = 200, description = "The transaction", body = ApiResponse<TransactionView>),
         (status = 404, description = "Not the caller's, or no such transaction (IDAAS-RES-3010)", body = ErrorEnvelope),
