@@ -33,8 +33,12 @@ impl std::fmt::Debug for EcKeyPair {
     }
 }
 
-fn coord(bytes: Option<&[u8]>) -> String {
-    bytes.map(b64::encode).unwrap_or_default()
+/// The affine x and y, base64url. Only the identity point lacks them, and a `PublicKey` is
+/// never the identity (p256 refuses to build one), so neither is ever empty.
+fn coordinates(key: &PublicKey) -> (String, String) {
+    let point = key.to_encoded_point(false);
+    let coord = |c: Option<&p256::FieldBytes>| c.map(|b| b64::encode(b)).unwrap_or_default();
+    (coord(point.x()), coord(point.y()))
 }
 
 impl EcKeyPair {
@@ -111,8 +115,8 @@ fn check_curve(jwk: &Value) -> Result<(), KeyError> {
 }
 
 pub fn public_key_to_jwk(key: &PublicKey) -> Value {
-    let point = key.to_encoded_point(false);
-    json!({ "kty": "EC", "crv": "P-256", "x": coord(point.x().map(|x| &x[..])), "y": coord(point.y().map(|y| &y[..])) })
+    let (x, y) = coordinates(key);
+    json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y })
 }
 
 /// Parses an EC P-256 public JWK; points not on the curve are rejected by `p256`.
@@ -134,10 +138,10 @@ pub fn public_key_from_jwk(jwk: &Value) -> Result<PublicKey, KeyError> {
 }
 
 /// Standard base64 of the X.509 SubjectPublicKeyInfo DER, as `publicKeyBase64` in the guide.
-pub fn public_key_spki_der_base64(key: &PublicKey) -> String {
+pub fn public_key_spki_der_base64(key: &PublicKey) -> Result<String, KeyError> {
     key.to_public_key_der()
         .map(|der| STANDARD.encode(der.as_bytes()))
-        .unwrap_or_default()
+        .map_err(|e| KeyError::Der(e.to_string()))
 }
 
 pub fn public_key_from_spki_der_base64(text: &str) -> Result<PublicKey, KeyError> {
@@ -149,13 +153,9 @@ pub fn public_key_from_spki_der_base64(text: &str) -> Result<PublicKey, KeyError
 
 /// RFC 7638 thumbprint (SHA-256, base64url), used as `kid`.
 pub fn jwk_thumbprint(key: &PublicKey) -> String {
-    let jwk = public_key_to_jwk(key);
+    let (x, y) = coordinates(key);
     // Required members only, lexicographic order, no whitespace (RFC 7638 §3.2).
-    let canonical = format!(
-        r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-        jwk["x"].as_str().unwrap_or_default(),
-        jwk["y"].as_str().unwrap_or_default()
-    );
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
     b64::encode(&Sha256::digest(canonical.as_bytes()))
 }
 
@@ -175,7 +175,7 @@ mod tests {
         assert_eq!(public_key_from_jwk(&jwk).unwrap(), k.public_key());
         let private = EcKeyPair::from_private_jwk(k.private_jwk().expose()).unwrap();
         assert_eq!(private.public_key(), k.public_key());
-        let der = public_key_spki_der_base64(&k.public_key());
+        let der = public_key_spki_der_base64(&k.public_key()).unwrap();
         assert_eq!(
             public_key_from_spki_der_base64(&der).unwrap(),
             k.public_key()

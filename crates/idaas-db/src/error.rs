@@ -21,11 +21,9 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for DbError {
 /// The violated unique constraint's name, so callers map each one to its own conflict code.
 pub fn unique_violation(err: &DieselError) -> Option<String> {
     match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Some(
-            info.constraint_name()
-                .map(str::to_owned)
-                .unwrap_or_default(),
-        ),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            info.constraint_name().map(str::to_owned)
+        }
         _ => None,
     }
 }

@@ -71,7 +71,8 @@ pub async fn insert_outbox(
     conn: &mut AsyncPgConnection,
     msg: &OutboxMessage,
 ) -> Result<(), diesel::result::Error> {
-    let headers = serde_json::to_value(&msg.trace).unwrap_or_default();
+    let headers = serde_json::to_value(&msg.trace)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(outbox::table)
         .values(NewOutboxRow {
             id: msg.id,

@@ -135,8 +135,12 @@ impl OutboxRelay {
                 }
                 // All sends in flight at once; the idempotent producer keeps per-partition order.
                 let sends = rows.iter().map(|r| {
-                    let trace: TraceHeaders =
-                        serde_json::from_value(r.headers.clone()).unwrap_or_default();
+                    // Trace context is best effort: an unreadable one never holds an event back.
+                    let trace: TraceHeaders = serde_json::from_value(r.headers.clone())
+                        .unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, id = %r.id, "outbox row without usable trace headers");
+                            TraceHeaders::default()
+                        });
                     let h = headers::build(&r.id.to_string(), &r.event_type, &trace);
                     producer.send(
                         FutureRecord::to(&r.topic)

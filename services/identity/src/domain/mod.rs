@@ -1,8 +1,12 @@
 //! Identity's rules on input: parse requests into values that are valid by construction.
 
+pub mod applications;
 pub mod checks;
 pub mod events;
 pub mod registration;
 pub mod resolution;
 pub mod subject;
+pub mod subjects;
 pub mod tag;
+pub mod tags;
+pub mod tokens;

@@ -3,11 +3,15 @@
 
 use diesel_async::AsyncPgConnection;
 use idaas_api::{ApiError, ErrorCode};
+use idaas_contracts::tags::ResolvedTag;
 use idaas_domain::TagAddress;
-use idaas_service::{ServiceError, ServiceResult};
+use idaas_service::{Infra, ServiceError, ServiceResult};
 use serde_json::json;
 
-use crate::store::tags::{self, TagRecord};
+use crate::store::{
+    applications,
+    tags::{self, TagRecord},
+};
 
 /// The one tag `address` names: `404 IDAAS-RES-3004` if none, `409 IDAAS-CONF-4006` with
 /// `data.candidates` if a bare name is on more than one application.
@@ -35,4 +39,24 @@ pub async fn resolve(
         }
     };
     record.ok_or_else(|| ErrorCode::TagNotFound.into())
+}
+
+/// A tag with what a payment needs about its application (the internal contract).
+pub async fn for_payment(infra: &Infra, address: &TagAddress) -> ServiceResult<ResolvedTag> {
+    let mut conn = infra.pool.get().await?;
+    let record = resolve(&mut conn, address).await?;
+    let app = applications::find(&mut conn, record.tag.application_id)
+        .await?
+        .ok_or(ErrorCode::ApplicationNotFound)?;
+    Ok(ResolvedTag {
+        tag_string: record.tag.tag_string,
+        qualified_address: record.tag.qualified_address,
+        status: record.tag.status,
+        application_id: app.id,
+        application_name: app.name,
+        app_handle: app.app_handle,
+        application_active: app.active,
+        transaction_webhook_url: app.transaction_webhook_url,
+        callback_origins: app.callback_origins,
+    })
 }

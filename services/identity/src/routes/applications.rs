@@ -1,25 +1,14 @@
 use actix_web::{web, HttpResponse};
-use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
-use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope};
+use idaas_api::{ApiResponse, ErrorCode, ErrorEnvelope};
 use idaas_auth::AuthenticatedApp;
-use idaas_crypto::{keys::EcKeyPair, secret_hash};
-use idaas_db::unique_violation;
-use idaas_kafka::insert_outbox;
-use idaas_proto::identity::v1::{
-    application_event::Kind, ApplicationDeactivated, ApplicationKeysRotated, ApplicationRegistered,
-    WebhookSecretRotated,
-};
-use idaas_service::{Infra, ServiceError, ServiceResult};
-use uuid::Uuid;
+use idaas_service::{Infra, ServiceResult};
 
 use super::{
     parse_id,
     views::{ApplicationView, RegisteredView, RotatedKeysView, WebhookSecretView},
 };
 use crate::{
-    domain::events::application_event,
-    domain::registration::RegistrationRequest,
-    store::applications::{self, ApplicationRow, NewApplication, HANDLE_UNIQUE},
+    domain::{applications, registration::RegistrationRequest},
     IdentityState,
 };
 
@@ -37,7 +26,6 @@ const REGISTERED: &str = "Application registered successfully. Store the clientS
         (status = 409, description = "appHandle taken (IDAAS-CONF-4007)", body = ErrorEnvelope),
     ),
 )]
-#[tracing::instrument(skip_all, fields(app_handle))]
 pub async fn register(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
@@ -45,67 +33,12 @@ pub async fn register(
 ) -> ServiceResult<HttpResponse> {
     let urls = idaas_domain::UrlPolicy::for_profile(&infra.settings.profile);
     let reg = body.into_inner().parse(urls)?;
-    tracing::Span::current().record("app_handle", reg.handle.as_str());
-    let id = Uuid::new_v4();
-    let client_secret = secret_hash::generate_secret();
-    let webhook_secret = secret_hash::generate_secret();
-    let keypair = EcKeyPair::generate();
-    // Bound to the row id, so a ciphertext copied onto another application fails to decrypt.
-    let webhook_secret_enc = state
-        .cipher
-        .encrypt(webhook_secret.expose().as_bytes(), id.as_bytes())
-        .map_err(ServiceError::internal)?;
-    let new = NewApplication {
-        id,
-        name: reg.name,
-        app_handle: reg.handle.to_string(),
-        client_id: Uuid::new_v4(),
-        client_secret_hash: secret_hash::hash_secret(client_secret.expose()),
-        webhook_secret_enc,
-        transaction_webhook_url: reg.webhook_url,
-        redirect_uris: reg.redirect_uris,
-        metadata: reg.metadata,
-        app_public_jwk: keypair.public_jwk(),
-        encryption_enabled: reg.encryption_enabled,
-        callback_origins: reg.callback_origins,
-    };
-    let event = application_event(
-        &infra.topics,
-        id,
-        Kind::Registered(ApplicationRegistered {
-            name: new.name.clone(),
-            app_handle: new.app_handle.clone(),
-            encryption_enabled: new.encryption_enabled,
-            transaction_webhook_url: new.transaction_webhook_url.clone().unwrap_or_default(),
-        }),
-    );
-    let mut conn = infra.pool.get().await?;
-    let row = conn
-        .transaction::<_, ServiceError, _>(|c| {
-            async move {
-                let row =
-                    applications::insert(c, &new).await.map_err(|e| {
-                        match unique_violation(&e).as_deref() {
-                            Some(HANDLE_UNIQUE) => ServiceError::Api(
-                                ApiError::new(ErrorCode::AppHandleTaken).with_errors(vec![
-                                    format!("appHandle '{}' is already taken", new.app_handle),
-                                ]),
-                            ),
-                            _ => e.into(),
-                        }
-                    })?;
-                insert_outbox(c, &event).await?;
-                Ok(row)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    infra.relay.wake();
+    let done = applications::register(&infra, &state, reg).await?;
     let view = RegisteredView {
-        application: ApplicationView::from(&row),
-        client_secret: client_secret.expose().clone(),
-        webhook_secret: webhook_secret.expose().clone(),
-        app_private_jwk: keypair.private_jwk().expose().clone(),
+        application: ApplicationView::from(&done.row),
+        client_secret: done.client_secret.expose().clone(),
+        webhook_secret: done.webhook_secret.expose().clone(),
+        app_private_jwk: done.keypair.private_jwk().expose().clone(),
     };
     Ok(ApiResponse::ok(view).with_message(REGISTERED).created())
 }
@@ -121,7 +54,7 @@ pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    let row = own_application(&infra, caller.app_id).await?;
+    let row = applications::own(&infra, caller.app_id).await?;
     Ok(ApiResponse::ok(vec![ApplicationView::from(&row)]).respond())
 }
 
@@ -145,7 +78,7 @@ pub async fn get(
     if id != caller.app_id {
         return Err(ErrorCode::ApplicationNotFound.into());
     }
-    let row = own_application(&infra, id).await?;
+    let row = applications::own(&infra, id).await?;
     Ok(ApiResponse::ok(ApplicationView::from(&row)).respond())
 }
 
@@ -160,43 +93,13 @@ pub async fn get(
         (status = 403, description = "Another application's id (IDAAS-AUTH-1006)", body = ErrorEnvelope),
     ),
 )]
-#[tracing::instrument(skip_all, fields(app_id = %caller.app_id))]
 pub async fn deactivate(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
     path: web::Path<String>,
 ) -> ServiceResult<HttpResponse> {
     let id = parse_id(&path, "id")?;
-    if id != caller.app_id {
-        return Err(ServiceError::Api(
-            ApiError::new(ErrorCode::AccessDenied)
-                .with_message("An application can only deactivate itself"),
-        ));
-    }
-    let event = application_event(
-        &infra.topics,
-        id,
-        Kind::Deactivated(ApplicationDeactivated {}),
-    );
-    let mut conn = infra.pool.get().await?;
-    let row = conn
-        .transaction::<_, ServiceError, _>(|c| {
-            async move {
-                let row = applications::deactivate(c, id).await?;
-                insert_outbox(c, &event).await?;
-                Ok(row)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    infra.relay.wake();
-    // The database is the record; if this write fails the caller gets 503, may retry (the
-    // call is idempotent), and the sync worker publishes it within seconds regardless.
-    infra
-        .authenticator
-        .revocations()
-        .revoke(&id.to_string())
-        .await?;
+    let row = applications::deactivate(&infra, caller.app_id, id).await?;
     Ok(ApiResponse::ok(ApplicationView::from(&row))
         .with_message("Application deactivated; its tokens are revoked")
         .respond())
@@ -213,28 +116,7 @@ pub async fn rotate_keys(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    let keypair = EcKeyPair::generate();
-    let jwk = keypair.public_jwk();
-    let mut conn = infra.pool.get().await?;
-    let topics = infra.topics.clone();
-    let row = conn
-        .transaction::<_, ServiceError, _>(|c| {
-            async move {
-                let row = applications::set_public_key(c, caller.app_id, jwk).await?;
-                let event = application_event(
-                    &topics,
-                    row.id,
-                    Kind::KeysRotated(ApplicationKeysRotated {
-                        key_version: row.key_version,
-                    }),
-                );
-                insert_outbox(c, &event).await?;
-                Ok(row)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    infra.relay.wake();
+    let (row, keypair) = applications::rotate_keys(&infra, caller.app_id).await?;
     Ok(ApiResponse::ok(RotatedKeysView {
         app_public_key_jwk: row.app_public_jwk,
         app_private_jwk: keypair.private_jwk().expose().clone(),
@@ -256,37 +138,10 @@ pub async fn rotate_webhook_secret(
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    let secret = secret_hash::generate_secret();
-    let encrypted = state
-        .cipher
-        .encrypt(secret.expose().as_bytes(), caller.app_id.as_bytes())
-        .map_err(ServiceError::internal)?;
-    let event = application_event(
-        &infra.topics,
-        caller.app_id,
-        Kind::WebhookSecretRotated(WebhookSecretRotated {}),
-    );
-    let mut conn = infra.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(|c| {
-        async move {
-            applications::set_webhook_secret(c, caller.app_id, &encrypted).await?;
-            insert_outbox(c, &event).await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    infra.relay.wake();
+    let secret = applications::rotate_webhook_secret(&infra, &state, caller.app_id).await?;
     Ok(ApiResponse::ok(WebhookSecretView {
         webhook_secret: secret.expose().clone(),
     })
     .with_message("Webhook secret rotated. Store it – it is shown only once.")
     .respond())
-}
-
-async fn own_application(infra: &Infra, id: Uuid) -> ServiceResult<ApplicationRow> {
-    let mut conn = infra.pool.get().await?;
-    applications::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| ErrorCode::ApplicationNotFound.into())
 }

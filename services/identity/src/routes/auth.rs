@@ -1,13 +1,11 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope};
-use idaas_crypto::secret_hash;
 use idaas_service::{Infra, ServiceResult};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::views::TokenView;
-use crate::{store::applications, IdentityState};
+use crate::{domain::tokens, IdentityState};
 
 /// The body of `POST /v1/auth/token` (JSON or form); HTTP Basic works too.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -96,28 +94,7 @@ pub async fn token(
     state: web::Data<IdentityState>,
 ) -> ServiceResult<HttpResponse> {
     let (client_id, client_secret) = credentials(&req, &body)?;
-    let app = match Uuid::parse_str(&client_id) {
-        Ok(id) => {
-            let mut conn = infra.pool.get().await?;
-            applications::find_by_client_id(&mut conn, id).await?
-        }
-        Err(_) => None,
-    };
-    // Unknown id, wrong secret and deactivated application all answer the same, after the
-    // same hash comparison, so the answer reveals nothing about which one it was.
-    let stored = app
-        .as_ref()
-        .map(|a| a.client_secret_hash.as_str())
-        .unwrap_or(&state.dummy_secret_hash);
-    let secret_ok = secret_hash::verify_secret(&client_secret, stored);
-    let app = match app {
-        Some(a) if secret_ok && a.active => a,
-        _ => return Err(ErrorCode::AuthenticationFailed.into()),
-    };
-    let issued = state
-        .issuer
-        .issue(app.id, &app.app_handle, app.encryption_enabled)
-        .map_err(ApiError::internal)?;
+    let (issued, app) = tokens::issue(&infra, &state, &client_id, &client_secret).await?;
     Ok(ApiResponse::ok(TokenView {
         token: issued.token.expose().clone(),
         token_type: "Bearer",

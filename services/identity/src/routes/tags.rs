@@ -1,20 +1,13 @@
 use actix_web::{http::header, web, HttpResponse};
-use chrono::Utc;
-use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope, Page, PageQuery};
+use idaas_api::{ApiError, ApiResponse, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_contracts::tags::TagStatus;
-use idaas_db::unique_violation;
-use idaas_domain::{AppHandle, QualifiedAddress, TagAddress};
-use idaas_service::{Infra, ServiceError, ServiceResult};
-use uuid::Uuid;
+use idaas_domain::TagAddress;
+use idaas_service::{Infra, ServiceResult};
 
 use super::views::{PublicTagView, TagView};
 use crate::{
-    domain::{resolution, tag::TagRequest},
-    store::{
-        applications, subjects,
-        tags::{self, TagRow, APP_TAG_UNIQUE, QUALIFIED_UNIQUE},
-    },
+    domain::{tag::TagRequest, tags},
     IdentityState,
 };
 
@@ -36,7 +29,6 @@ fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
         (status = 422, description = "The subject is another application's (IDAAS-STATE-5002)", body = ErrorEnvelope),
     ),
 )]
-#[tracing::instrument(skip_all, fields(app_id = %caller.app_id))]
 pub async fn create(
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
@@ -44,41 +36,7 @@ pub async fn create(
     body: web::Json<TagRequest>,
 ) -> ServiceResult<HttpResponse> {
     let new = body.into_inner().parse()?;
-    let mut conn = infra.pool.get().await?;
-    let subject = subjects::find(&mut conn, new.subject_id)
-        .await?
-        .ok_or(ErrorCode::SubjectNotFound)?;
-    if subject.application_id != caller.app_id {
-        return Err(ErrorCode::SubjectNotOwned.into());
-    }
-    let app = applications::find(&mut conn, caller.app_id)
-        .await?
-        .ok_or(ErrorCode::AuthApplicationNotFound)?;
-    let handle = AppHandle::parse(&app.app_handle).map_err(ApiError::internal)?;
-    let qualified = QualifiedAddress::new(new.tag.clone(), handle).to_string();
-    let now = Utc::now();
-    let row = TagRow {
-        id: Uuid::new_v4(),
-        application_id: caller.app_id,
-        subject_id: subject.id,
-        tag_string: new.tag.to_string(),
-        qualified_address: qualified.clone(),
-        status: TagStatus::Active,
-        created_at: now,
-        updated_at: now,
-    };
-    tags::insert(&mut conn, &row).await.map_err(|e| {
-        let code = match unique_violation(&e).as_deref() {
-            Some(APP_TAG_UNIQUE) => ErrorCode::TagExistsInApplication,
-            Some(QUALIFIED_UNIQUE) => ErrorCode::TagAlreadyExists,
-            _ => return ServiceError::from(e),
-        };
-        ServiceError::Api(
-            ApiError::new(code).with_errors(vec![format!("tag '{qualified}' already exists")]),
-        )
-    })?;
-    state.cache.invalidate(&row.tag_string, &qualified).await;
-    let record = tags::find_record(&mut conn, row.id).await?;
+    let record = tags::create(&infra, &state, caller.app_id, new).await?;
     Ok(ApiResponse::ok(TagView::from(&record))
         .with_message("Tag created")
         .created())
@@ -98,8 +56,7 @@ pub async fn list(
     query: web::Query<PageQuery>,
 ) -> ServiceResult<HttpResponse> {
     let (page, size) = query.validate()?;
-    let mut conn = infra.pool.get().await?;
-    let (records, total) = tags::page_for_app(&mut conn, caller.app_id, page, size).await?;
+    let (records, total) = tags::page(&infra, caller.app_id, page, size).await?;
     let content = records.iter().map(TagView::from).collect();
     Ok(ApiResponse::ok(Page::new(content, page, size, total)).respond())
 }
@@ -124,17 +81,7 @@ pub async fn resolve(
     path: web::Path<String>,
 ) -> ServiceResult<HttpResponse> {
     let address = parse_address(&path)?;
-    let key = address.to_string();
-    let view: PublicTagView = match state.cache.get(&key).await {
-        Some(hit) => hit,
-        None => {
-            let mut conn = infra.pool.get().await?;
-            let record = resolution::resolve(&mut conn, &address).await?;
-            let view = PublicTagView::from(&record);
-            state.cache.put(&key, &view).await;
-            view
-        }
-    };
+    let view = tags::resolve_public(&infra, &state, &address, |r| PublicTagView::from(r)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
         .json(ApiResponse::ok(view)))
@@ -182,7 +129,6 @@ pub async fn enable(
     set_status(&infra, &state, &caller, &path, TagStatus::Active).await
 }
 
-/// Only the application that created a tag may change it; a bare name means the caller's own.
 async fn set_status(
     infra: &Infra,
     state: &IdentityState,
@@ -190,27 +136,11 @@ async fn set_status(
     raw: &str,
     status: TagStatus,
 ) -> ServiceResult<HttpResponse> {
-    let qualified = match parse_address(raw)? {
-        TagAddress::Qualified(q) if q.app.as_str() != caller.handle => {
-            return Err(ServiceError::Api(
-                ApiError::new(ErrorCode::AccessDenied)
-                    .with_message("Only the application that created a tag can change it"),
-            ))
-        }
-        TagAddress::Qualified(q) => q.to_string(),
-        TagAddress::Bare(t) => format!("{t}@{}", caller.handle),
+    let owner = tags::Owner {
+        app: caller.app_id,
+        handle: &caller.handle,
     };
-    let mut conn = infra.pool.get().await?;
-    let record = tags::find_by_qualified(&mut conn, &qualified)
-        .await?
-        .filter(|r| r.tag.application_id == caller.app_id)
-        .ok_or(ErrorCode::TagNotFound)?;
-    tags::set_status(&mut conn, record.tag.id, status).await?;
-    state
-        .cache
-        .invalidate(&record.tag.tag_string, &record.tag.qualified_address)
-        .await;
-    let updated = tags::find_record(&mut conn, record.tag.id).await?;
+    let updated = tags::set_status(infra, state, owner, parse_address(raw)?, status).await?;
     let message = match status {
         TagStatus::Active => "Tag enabled",
         TagStatus::Disabled => "Tag disabled",

@@ -4,5 +4,6 @@
 mod entry_type;
 pub mod posting;
 pub mod posting_request;
+pub mod wallets;
 
 pub use entry_type::EntryType;

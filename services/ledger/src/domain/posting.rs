@@ -49,14 +49,12 @@ fn event(
     req: &PostingRequest,
     posting: &PostingRow,
     entries: &[EntryRow],
-    apps: &[(Uuid, Uuid)],
 ) -> OutboxMessage {
     let event_id = Uuid::now_v7();
-    let app_of = |wallet: Uuid| {
-        apps.iter()
-            .find(|(w, _)| *w == wallet)
-            .map(|(_, a)| a.to_string())
-            .unwrap_or_default()
+    // A posting debits the sender's wallet and credits the receiver's, never otherwise.
+    let app_of = |entry_type: EntryType| match entry_type {
+        EntryType::Debit => req.sender.application_id.to_string(),
+        EntryType::Credit => req.receiver.application_id.to_string(),
     };
     let msg = LedgerPosted {
         event_id: event_id.to_string(),
@@ -70,7 +68,7 @@ fn event(
             .map(|e| LedgerEntry {
                 entry_id: e.id.to_string(),
                 wallet_id: e.wallet_id.to_string(),
-                application_id: app_of(e.wallet_id),
+                application_id: app_of(e.entry_type),
                 entry_type: e.entry_type.as_str().to_owned(),
                 amount: format!("{:.4}", e.amount),
                 opening_balance: format!("{:.4}", e.opening_balance),
@@ -108,10 +106,6 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
         &currency,
     )
     .await?;
-    let apps = [
-        (sender.id, sender.application_id),
-        (receiver.id, receiver.application_id),
-    ];
     let amount = req.amount.amount();
     let topic = infra.topics.ledger();
 
@@ -187,7 +181,7 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
                     wallets::save_balances(c, w).await?;
                 }
                 entries::insert_all(c, &rows).await?;
-                insert_outbox(c, &event(topic, req, &posting, &rows, &apps)).await?;
+                insert_outbox(c, &event(topic, req, &posting, &rows)).await?;
                 Ok(Applied {
                     posting,
                     entries: rows,

@@ -1,15 +1,12 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
-use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope, Page, PageQuery};
+use idaas_api::{ApiError, ApiResponse, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_domain::Currency;
-use idaas_service::{Infra, ServiceError, ServiceResult};
+use idaas_service::{Infra, ServiceResult};
 use serde::Deserialize;
 
 use super::views::{EntryView, WalletView};
-use crate::{
-    clients::identity::AppDirectory,
-    store::{entries, wallets},
-};
+use crate::{clients::identity::AppDirectory, domain::wallets};
 
 #[derive(Deserialize)]
 pub struct CurrencyQuery {
@@ -48,21 +45,12 @@ pub async fn provision(
     query: web::Query<CurrencyQuery>,
 ) -> ServiceResult<HttpResponse> {
     let currency = currency(query.currency.as_deref())?;
-    let mut conn = infra.pool.get().await?;
-    let wallet = match wallets::find(&mut conn, caller.app_id, currency.as_str()).await? {
-        Some(w) => w,
-        None => {
-            let authorization = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
-            let name = directory
-                .name_of(caller.app_id, authorization)
-                .await
-                .map_err(ServiceError::unavailable)?;
-            wallets::ensure(&mut conn, caller.app_id, &name, currency.as_str()).await?
-        }
-    };
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let wallet =
+        wallets::provision(&infra, &directory, caller.app_id, currency, authorization).await?;
     Ok(ApiResponse::ok(WalletView::from(&wallet))
         .with_message("Wallet provisioned")
         .respond())
@@ -87,10 +75,7 @@ pub async fn get(
     query: web::Query<CurrencyQuery>,
 ) -> ServiceResult<HttpResponse> {
     let currency = currency(query.currency.as_deref())?;
-    let mut conn = infra.pool.get().await?;
-    let wallet = wallets::find(&mut conn, caller.app_id, currency.as_str())
-        .await?
-        .ok_or(ErrorCode::WalletNotFound)?;
+    let wallet = wallets::own(&infra, caller.app_id, currency).await?;
     Ok(ApiResponse::ok(WalletView::from(&wallet)).respond())
 }
 
@@ -120,11 +105,7 @@ pub async fn statement(
         size: query.size,
     }
     .validate()?;
-    let mut conn = infra.pool.get().await?;
-    let wallet = wallets::find(&mut conn, caller.app_id, currency.as_str())
-        .await?
-        .ok_or(ErrorCode::WalletNotFound)?;
-    let (rows, total) = entries::page(&mut conn, wallet.id, page, size).await?;
+    let (rows, total) = wallets::statement(&infra, caller.app_id, currency, page, size).await?;
     let content = rows.iter().map(EntryView::from).collect();
     Ok(ApiResponse::ok(Page::new(content, page, size, total)).respond())
 }

@@ -86,7 +86,7 @@ pub async fn expire(
     transactions::save(c, t).await?;
     insert_outbox(
         c,
-        &notifications::to_sender(topics, t, notifications::EXPIRED),
+        &notifications::to_sender(topics, t, notifications::EXPIRED)?,
     )
     .await?;
     insert_outbox(c, &notifications::state_changed(topics, t)).await?;
@@ -219,7 +219,7 @@ async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResu
                     };
                     t.apply(transition, Utc::now())?;
                     transactions::save(c, &t).await?;
-                    insert_outbox(c, &notifications::to_sender(&topics, &t, event)).await?;
+                    insert_outbox(c, &notifications::to_sender(&topics, &t, event)?).await?;
                     insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 }
                 // The row's own end decides the answer, whoever got there first.
@@ -265,7 +265,7 @@ pub async fn reject(
                 transactions::save(c, &t).await?;
                 insert_outbox(
                     c,
-                    &notifications::to_sender(&topics, &t, notifications::REJECTED),
+                    &notifications::to_sender(&topics, &t, notifications::REJECTED)?,
                 )
                 .await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;

@@ -146,7 +146,7 @@ pub async fn initiate(
                     }
                 }
                 transactions::insert(c, &row).await?;
-                insert_outbox(c, &notifications::to_receiver(&topics, &row)).await?;
+                insert_outbox(c, &notifications::to_receiver(&topics, &row)?).await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &row)).await?;
                 let answer = Answer::new(201, INITIATED, &row)?;
                 if let Some(g) = &guard {

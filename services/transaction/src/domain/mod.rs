@@ -7,6 +7,7 @@ pub mod decision;
 pub mod idempotency;
 pub mod initiation;
 pub mod initiation_request;
+pub mod lookup;
 pub mod notifications;
 pub mod reference;
 mod status;

@@ -7,6 +7,7 @@ use idaas_proto::{
     transaction::v1::{TransactionEvent, WebhookDispatch},
     Message,
 };
+use idaas_service::ServiceError;
 use uuid::Uuid;
 
 use super::view::webhook_body;
@@ -25,7 +26,7 @@ fn webhook(
     event: &str,
     app: Uuid,
     url: Option<&str>,
-) -> OutboxMessage {
+) -> Result<OutboxMessage, ServiceError> {
     let event_id = Uuid::now_v7();
     let msg = WebhookDispatch {
         event_id: event_id.to_string(),
@@ -33,21 +34,22 @@ fn webhook(
         event_type: event.to_owned(),
         transaction_reference: t.reference.clone(),
         target_application_id: app.to_string(),
-        target_url: url.unwrap_or_default().to_owned(),
-        payload_json: webhook_body(event, t),
+        // The contract's "no URL" is the empty string (proto3 has no absent string here).
+        target_url: url.unwrap_or("").to_owned(),
+        payload_json: webhook_body(event, t).map_err(ServiceError::internal)?,
         occurred_at: Utc::now().to_rfc3339(),
     };
-    OutboxMessage::new(
+    Ok(OutboxMessage::new(
         event_id,
         topics.webhooks(),
         t.reference.clone(),
         "WebhookDispatch",
         msg.encode_to_vec(),
-    )
+    ))
 }
 
 /// TRANSACTION_INITIATED to the receiving application.
-pub fn to_receiver(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
+pub fn to_receiver(topics: &Topics, t: &TransactionRow) -> Result<OutboxMessage, ServiceError> {
     webhook(
         topics,
         t,
@@ -59,7 +61,11 @@ pub fn to_receiver(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
 }
 
 /// The outcome to the sender: its `callbackUrl`, else its registered webhook URL.
-pub fn to_sender(topics: &Topics, t: &TransactionRow, event: &str) -> OutboxMessage {
+pub fn to_sender(
+    topics: &Topics,
+    t: &TransactionRow,
+    event: &str,
+) -> Result<OutboxMessage, ServiceError> {
     let url = t.callback_url.as_deref().or(t.sender_notify_url.as_deref());
     webhook(topics, t, "SENDER", event, t.sender_app_id, url)
 }

@@ -79,7 +79,7 @@ impl From<&TransactionRow> for TransactionView {
 }
 
 /// `{"event": "TRANSACTION_...", "transaction": {...}}`, as section 9 shows.
-pub fn webhook_body(event: &str, t: &TransactionRow) -> String {
+pub fn webhook_body(event: &str, t: &TransactionRow) -> Result<String, serde_json::Error> {
     #[derive(Serialize)]
     struct Body<'a> {
         event: &'a str,
@@ -89,5 +89,4 @@ pub fn webhook_body(event: &str, t: &TransactionRow) -> String {
         event,
         transaction: TransactionView::from(t),
     })
-    .unwrap_or_default()
 }

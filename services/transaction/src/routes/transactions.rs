@@ -1,7 +1,7 @@
 //! `/v1/transactions...`: parse → flow → envelope.
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
-use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope, Page, PageQuery};
+use idaas_api::{ApiError, ApiResponse, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_service::{Infra, ServiceResult};
 use idaas_web::resource;
@@ -11,9 +11,9 @@ use crate::{
     app::TxState,
     domain::{
         answer::Answer, decision, idempotency, initiation, initiation_request::InitiationBody,
-        reference, view::TransactionView,
+        lookup, view::TransactionView,
     },
-    store::transactions::{self, Listing},
+    store::transactions::Listing,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -194,14 +194,7 @@ async fn get(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    if !reference::is_valid(&path) {
-        return Err(ErrorCode::TransactionNotFound.into());
-    }
-    let mut conn = infra.pool.get().await?;
-    let t = transactions::find(&mut conn, &path)
-        .await?
-        .filter(|t| t.sender_app_id == caller.app_id || t.receiver_app_id == caller.app_id)
-        .ok_or(ErrorCode::TransactionNotFound)?;
+    let t = lookup::visible(&infra, caller.app_id, &path).await?;
     Ok(ApiResponse::ok(TransactionView::from(&t)).respond())
 }
 
@@ -212,8 +205,7 @@ async fn list(
     listing: Listing,
 ) -> ServiceResult<HttpResponse> {
     let (page, size) = query.validate()?;
-    let mut conn = infra.pool.get().await?;
-    let (rows, total) = transactions::page(&mut conn, caller.app_id, listing, page, size).await?;
+    let (rows, total) = lookup::page(infra, caller.app_id, listing, page, size).await?;
     let content = rows.iter().map(TransactionView::from).collect();
     Ok(ApiResponse::ok(Page::new(content, page, size, total)).respond())
 }

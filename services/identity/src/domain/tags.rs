@@ -1,0 +1,135 @@
+//! Tags: created for one of the tenant's subjects as `name@appHandle`, resolved publicly
+//! (through a 30 s cache that every change invalidates), disabled and enabled only by the
+//! application that created them.
+
+use chrono::Utc;
+use idaas_api::{ApiError, ErrorCode};
+use idaas_contracts::tags::TagStatus;
+use idaas_db::unique_violation;
+use idaas_domain::{AppHandle, QualifiedAddress, TagAddress};
+use idaas_service::{Infra, ServiceError, ServiceResult};
+use serde::{de::DeserializeOwned, Serialize};
+use uuid::Uuid;
+
+use super::{resolution, tag::NewTag};
+use crate::{
+    store::{
+        applications, subjects,
+        tags::{self, TagRecord, TagRow, APP_TAG_UNIQUE, QUALIFIED_UNIQUE},
+    },
+    IdentityState,
+};
+
+/// The caller, as far as tags care: its id and its handle.
+pub struct Owner<'a> {
+    pub app: Uuid,
+    pub handle: &'a str,
+}
+
+#[tracing::instrument(skip_all, fields(app_id = %app))]
+pub async fn create(
+    infra: &Infra,
+    state: &IdentityState,
+    app: Uuid,
+    new: NewTag,
+) -> ServiceResult<TagRecord> {
+    let mut conn = infra.pool.get().await?;
+    let subject = subjects::find(&mut conn, new.subject_id)
+        .await?
+        .ok_or(ErrorCode::SubjectNotFound)?;
+    if subject.application_id != app {
+        return Err(ErrorCode::SubjectNotOwned.into());
+    }
+    let owner = applications::find(&mut conn, app)
+        .await?
+        .ok_or(ErrorCode::AuthApplicationNotFound)?;
+    let handle = AppHandle::parse(&owner.app_handle).map_err(ApiError::internal)?;
+    let qualified = QualifiedAddress::new(new.tag.clone(), handle).to_string();
+    let now = Utc::now();
+    let row = TagRow {
+        id: Uuid::new_v4(),
+        application_id: app,
+        subject_id: subject.id,
+        tag_string: new.tag.to_string(),
+        qualified_address: qualified.clone(),
+        status: TagStatus::Active,
+        created_at: now,
+        updated_at: now,
+    };
+    tags::insert(&mut conn, &row).await.map_err(|e| {
+        let code = match unique_violation(&e).as_deref() {
+            Some(APP_TAG_UNIQUE) => ErrorCode::TagExistsInApplication,
+            Some(QUALIFIED_UNIQUE) => ErrorCode::TagAlreadyExists,
+            _ => return ServiceError::from(e),
+        };
+        ServiceError::Api(
+            ApiError::new(code).with_errors(vec![format!("tag '{qualified}' already exists")]),
+        )
+    })?;
+    state.cache.invalidate(&row.tag_string, &qualified).await;
+    Ok(tags::find_record(&mut conn, row.id).await?)
+}
+
+/// One page of the tenant's tags and the total.
+pub async fn page(
+    infra: &Infra,
+    app: Uuid,
+    page: i64,
+    size: i64,
+) -> ServiceResult<(Vec<TagRecord>, i64)> {
+    let mut conn = infra.pool.get().await?;
+    Ok(tags::page_for_app(&mut conn, app, page, size).await?)
+}
+
+/// Public resolution, cached: `view` renders a record the way the cache stores it.
+pub async fn resolve_public<V, F>(
+    infra: &Infra,
+    state: &IdentityState,
+    address: &TagAddress,
+    view: F,
+) -> ServiceResult<V>
+where
+    V: Serialize + DeserializeOwned,
+    F: FnOnce(&TagRecord) -> V,
+{
+    let key = address.to_string();
+    if let Some(hit) = state.cache.get(&key).await {
+        return Ok(hit);
+    }
+    let mut conn = infra.pool.get().await?;
+    let record = resolution::resolve(&mut conn, address).await?;
+    let fresh = view(&record);
+    state.cache.put(&key, &fresh).await;
+    Ok(fresh)
+}
+
+/// Only the application that created a tag may change it; a bare name means the caller's own.
+pub async fn set_status(
+    infra: &Infra,
+    state: &IdentityState,
+    owner: Owner<'_>,
+    address: TagAddress,
+    status: TagStatus,
+) -> ServiceResult<TagRecord> {
+    let qualified = match address {
+        TagAddress::Qualified(q) if q.app.as_str() != owner.handle => {
+            return Err(ServiceError::Api(
+                ApiError::new(ErrorCode::AccessDenied)
+                    .with_message("Only the application that created a tag can change it"),
+            ))
+        }
+        TagAddress::Qualified(q) => q.to_string(),
+        TagAddress::Bare(t) => format!("{t}@{}", owner.handle),
+    };
+    let mut conn = infra.pool.get().await?;
+    let record = tags::find_by_qualified(&mut conn, &qualified)
+        .await?
+        .filter(|r| r.tag.application_id == owner.app)
+        .ok_or(ErrorCode::TagNotFound)?;
+    tags::set_status(&mut conn, record.tag.id, status).await?;
+    state
+        .cache
+        .invalidate(&record.tag.tag_string, &record.tag.qualified_address)
+        .await;
+    Ok(tags::find_record(&mut conn, record.tag.id).await?)
+}
