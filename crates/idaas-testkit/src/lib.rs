@@ -3,11 +3,13 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 mod env;
+mod harness;
 mod ledger_invariants;
 mod settings;
 mod test_db;
 
 pub use env::{kafka_brokers, postgres_server_url, redis_url};
+pub use harness::{clear_revocations, init_telemetry, jwks, serve, stand_in, Served};
 pub use ledger_invariants::LEDGER_INVARIANTS;
 pub use settings::{test_settings, TestKeys, SERVICE_KEY_NAMES};
 pub use test_db::TestDb;

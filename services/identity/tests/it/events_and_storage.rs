@@ -1,11 +1,8 @@
 //! What identity commits reaches the broker through the outbox, and secrets rest protected.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::{spawn, unique_handle};
+use crate::common::{spawn, unique_handle};
 use diesel::{sql_types::Text, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use idaas_proto::{

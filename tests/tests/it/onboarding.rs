@@ -1,6 +1,5 @@
 //! Section 4's checklist through the gateway, against the six real processes: registration →
 //! token → subject → tag → resolve, with a JWE request built by an independent JOSE library.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use e2e::Platform;
 use josekit::{

@@ -1,9 +1,6 @@
 //! Registration → token → subject → tag → resolve, and what each step refuses.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{assert_error, spawn, unique_handle};
+use crate::common::{assert_error, spawn, unique_handle};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -42,7 +39,7 @@ async fn happy_path_register_token_subject_tag_resolve() {
         .send()
         .await
         .unwrap();
-    let (status, tv) = common::body(resp).await;
+    let (status, tv) = crate::common::body(resp).await;
     assert_eq!(status, StatusCode::OK, "{tv}");
     assert_eq!(tv["message"], "Token issued");
     assert_eq!(tv["data"]["subjectId"], d["id"]);
@@ -214,7 +211,7 @@ async fn malformed_oversized_and_wrong_media_type_bodies() {
         .send()
         .await
         .unwrap();
-    assert_error(&common::body(resp).await, 400, "IDAAS-VALID-2001");
+    assert_error(&crate::common::body(resp).await, 400, "IDAAS-VALID-2001");
 
     let resp = app
         .http
@@ -224,7 +221,7 @@ async fn malformed_oversized_and_wrong_media_type_bodies() {
         .send()
         .await
         .unwrap();
-    assert_error(&common::body(resp).await, 415, "IDAAS-VALID-2004");
+    assert_error(&crate::common::body(resp).await, 415, "IDAAS-VALID-2004");
 
     let huge = format!("{{\"name\": \"{}\"}}", "a".repeat(70 * 1024));
     let resp = app
@@ -235,7 +232,7 @@ async fn malformed_oversized_and_wrong_media_type_bodies() {
         .send()
         .await
         .unwrap();
-    assert_error(&common::body(resp).await, 413, "IDAAS-VALID-2001");
+    assert_error(&crate::common::body(resp).await, 413, "IDAAS-VALID-2001");
 
     let unknown = app.get("/v1/nope", None).await;
     assert_error(&unknown, 404, "IDAAS-RES-3012");

@@ -2,7 +2,6 @@
 //! (valid and invalid, a bounded number per operation, fixed seed) with a registered
 //! application's token, and every answer must be a non-5xx whose status the document lists
 //! and whose body matches the schema it gives for that status. `make test` installs the pinned schemathesis.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{path::PathBuf, process::Command};
 

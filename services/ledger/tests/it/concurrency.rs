@@ -1,9 +1,6 @@
 //! Races: the same posting fifty times at once, and many postings over few wallets.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::spawn;
+use crate::common::spawn;
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,11 +1,8 @@
 //! Idempotency, races, expiry and the accept saga's recovery after a crash or outage.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::{spawn, spawn_with, unique};
+use crate::common::{spawn, spawn_with, unique};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -241,8 +238,8 @@ async fn concurrent_accepts_never_starve_a_small_pool() {
 /// Starts a transaction instance whose recovery worker runs every second, and waits until it
 /// has driven `reference` to `want`.
 async fn recover_on_a_new_instance(
-    p: &common::Platform,
-    b: &common::App,
+    p: &crate::common::Platform,
+    b: &crate::common::App,
     reference: &str,
     want: &str,
 ) {
@@ -265,7 +262,12 @@ async fn recover_on_a_new_instance(
 
 /// The ledger already holds this reference with another amount, so it refuses our posting
 /// (a mismatched replay): the payment must end FAILED, not stay ACCEPTING.
-async fn occupy_reference(p: &common::Platform, a: &common::App, b: &common::App, reference: &str) {
+async fn occupy_reference(
+    p: &crate::common::Platform,
+    a: &crate::common::App,
+    b: &crate::common::App,
+    reference: &str,
+) {
     let r = p
         .post_to_ledger(
             &json!({"reference": reference, "amount": "1", "currency": "NGN",

@@ -1,6 +1,5 @@
 //! Sections 8, 10 and 12 through the gateway, against the six real processes: two
 //! applications, a payment initiated by one and accepted by the other, both wallets moved once.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use e2e::Platform;
 use reqwest::StatusCode;

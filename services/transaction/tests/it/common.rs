@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
-
 use idaas_config::Settings;
 use idaas_testkit::{test_settings, TestDb, TestKeys};
 use reqwest::StatusCode;
@@ -22,13 +20,6 @@ pub struct App {
     pub id: String,
     pub handle: String,
     pub token: String,
-    pub subject: String,
-}
-
-fn init_telemetry(s: &Settings) {
-    if let Ok(g) = idaas_telemetry::init("transaction-test", &s.telemetry) {
-        std::mem::forget(g);
-    }
 }
 
 pub async fn spawn_with(tweak: impl Fn(&mut Settings)) -> Platform {
@@ -41,10 +32,7 @@ pub async fn spawn_with(tweak: impl Fn(&mut Settings)) -> Platform {
     );
 
     let s = test_settings("identity", &id_db.name, &prefix, &keys);
-    init_telemetry(&s);
-    let running = identity::build(s).await.expect("identity");
-    let identity = format!("http://127.0.0.1:{}", running.port);
-    tokio::spawn(running.server);
+    let identity = idaas_testkit::serve(identity::build, s).await.base;
 
     let wire = |s: &mut Settings| {
         s.auth.jwks_url = format!("{identity}/.well-known/jwks.json");
@@ -55,9 +43,7 @@ pub async fn spawn_with(tweak: impl Fn(&mut Settings)) -> Platform {
     let mut s = test_settings("ledger", &lg_db.name, &prefix, &keys);
     s.database.pool_size = 16;
     wire(&mut s);
-    let running = ledger::build(s).await.expect("ledger");
-    let ledger = format!("http://127.0.0.1:{}", running.port);
-    tokio::spawn(running.server);
+    let ledger = idaas_testkit::serve(ledger::build, s).await.base;
 
     let mut platform = Platform {
         identity: identity.clone(),
@@ -90,10 +76,7 @@ impl Platform {
             l.url = self.ledger.clone();
         }
         tweak(&mut s);
-        let running = transaction::build(s).await.expect("transaction");
-        let url = format!("http://127.0.0.1:{}", running.port);
-        tokio::spawn(running.server);
-        url
+        idaas_testkit::serve(transaction::build, s).await.base
     }
 
     /// Posts straight to the ledger's internal route, signed as the transaction service.
@@ -192,7 +175,6 @@ impl Platform {
             id: reg["data"]["id"].as_str().unwrap().to_owned(),
             handle,
             token,
-            subject,
         }
     }
 

@@ -1,11 +1,8 @@
 //! Every posting is announced on the ledger topic (for settlement) through the outbox.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::spawn;
+use crate::common::spawn;
 use idaas_proto::{ledger::v1::LedgerPosted, Message};
 use rdkafka::{
     consumer::{Consumer, StreamConsumer},

@@ -1,11 +1,8 @@
 //! Every state change reaches Kafka through the outbox: webhook requests and domain events.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::{spawn, unique};
+use crate::common::{spawn, unique};
 use idaas_proto::{
     transaction::v1::{TransactionEvent, WebhookDispatch},
     Message,

@@ -1,9 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
-
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, HttpResponse};
 use diesel::{sql_types::BigInt, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use idaas_auth::{jwks_document, Revocations, ServiceSigner, TokenIssuer};
+use idaas_auth::{ServiceSigner, TokenIssuer};
 use idaas_crypto::keys::EcKeyPair;
 use idaas_testkit::{test_settings, TestDb, TestKeys};
 use reqwest::StatusCode;
@@ -23,41 +21,17 @@ pub struct TestLedger {
 
 pub async fn spawn() -> TestLedger {
     let signing = EcKeyPair::generate();
-    let jwks = jwks_document(&[signing.public_key()]);
-    let identity = HttpServer::new(move || {
-        let jwks = jwks.clone();
-        App::new()
-            .route(
-                "/.well-known/jwks.json",
-                web::get().to(move || {
-                    let jwks = jwks.clone();
-                    async move { HttpResponse::Ok().json(jwks) }
-                }),
-            )
-            .route(
-                "/v1/applications/{id}",
-                web::get().to(|id: web::Path<String>| async move {
-                    HttpResponse::Ok().json(json!({"data": {"name": format!("App {}", &id[..8])}}))
-                }),
-            )
-    })
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let identity_url = format!("http://{}", identity.addrs()[0]);
-    tokio::spawn(identity.run());
-
-    if let Ok(guard) = idaas_telemetry::init(
-        "ledger-test",
-        &idaas_config::load_from(
-            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
-            "local",
-            "ledger",
-        )
-        .unwrap()
-        .telemetry,
-    ) {
-        std::mem::forget(guard);
-    }
+    let public = signing.public_key();
+    // Identity, as far as the ledger asks it: the JWKS and application names.
+    let identity_url = idaas_testkit::stand_in(move |cfg| {
+        idaas_testkit::jwks(cfg, &[public]);
+        cfg.route(
+            "/v1/applications/{id}",
+            web::get().to(|id: web::Path<String>| async move {
+                HttpResponse::Ok().json(json!({"data": {"name": format!("App {}", &id[..8])}}))
+            }),
+        );
+    });
     let db = TestDb::create().await;
     let topic_prefix = format!("l{}.", &Uuid::new_v4().simple().to_string()[..12]);
     let keys = TestKeys::generate();
@@ -68,15 +42,8 @@ pub async fn spawn() -> TestLedger {
     if let Some(id) = settings.services.get_mut("identity") {
         id.url = identity_url;
     }
-    Revocations::connect(&idaas_testkit::redis_url())
-        .await
-        .unwrap()
-        .sync(&[])
-        .await
-        .unwrap();
-    let running = ledger::build(settings).await.expect("ledger starts");
-    let base = format!("http://127.0.0.1:{}", running.port);
-    tokio::spawn(running.server);
+    idaas_testkit::clear_revocations().await;
+    let base = idaas_testkit::serve(ledger::build, settings).await.base;
     TestLedger {
         base,
         http: reqwest::Client::new(),

@@ -2,7 +2,6 @@
 //! endpoint that takes an id, a reference, a tag or a subject, called by one tenant with
 //! another tenant's value, answers 403 or 404 and changes nothing. A new route with a new kind
 //! of placeholder fails this test until someone decides what "another tenant's value" is.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use e2e::{Platform, Tenant};
 use gateway::{Access, Route, ROUTES};

@@ -1,7 +1,6 @@
 //! SIGTERM, as Kubernetes sends it on every rolling update: each service stops accepting,
 //! finishes what it was doing (requests, the outbox batch, the worker pass) and exits cleanly
 //! within 10 s.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 

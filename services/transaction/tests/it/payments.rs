@@ -1,9 +1,6 @@
 //! Initiate → accept/reject through the real identity and ledger.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{spawn, unique};
+use crate::common::{spawn, unique};
 use reqwest::StatusCode;
 use serde_json::json;
 

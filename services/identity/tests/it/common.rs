@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
-
 use idaas_testkit::{test_settings, TestDb, TestKeys};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -33,11 +31,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut idaas_config::Settings)) -> Test
     let keys = TestKeys::generate();
     let mut settings = test_settings("identity", &db.name, &topic_prefix, &keys);
     tweak(&mut settings);
-    let running = identity::build(settings).await.expect("identity starts");
-    let base = format!("http://127.0.0.1:{}", running.port);
-    tokio::spawn(running.server);
+    let served = idaas_testkit::serve(identity::build, settings).await;
     TestApp {
-        base,
+        base: served.base,
         http: Client::new(),
         keys,
         topic_prefix,

@@ -1,9 +1,6 @@
 //! Credentials and tokens: every failure answers its catalog code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{assert_error, spawn, unique_handle};
+use crate::common::{assert_error, spawn, unique_handle};
 use idaas_auth::TokenIssuer;
 use idaas_crypto::keys::EcKeyPair;
 use reqwest::StatusCode;
@@ -62,7 +59,7 @@ async fn missing_garbled_expired_and_foreign_tokens() {
         .send()
         .await
         .unwrap();
-    assert_error(&common::body(resp).await, 401, "IDAAS-AUTH-1001");
+    assert_error(&crate::common::body(resp).await, 401, "IDAAS-AUTH-1001");
     let garbled = app.get("/v1/subjects", Some("not.a.jwt")).await;
     assert_error(&garbled, 401, "IDAAS-AUTH-1002");
 
@@ -178,7 +175,8 @@ async fn a_rotated_token_key_breaks_no_outstanding_token() {
     let previous = EcKeyPair::generate();
     let previous_pem = previous.to_pkcs8_pem().unwrap().expose().clone();
     let app =
-        common::spawn_with(move |s| s.keys.previous_token_signing_key = previous_pem.into()).await;
+        crate::common::spawn_with(move |s| s.keys.previous_token_signing_key = previous_pem.into())
+            .await;
     let (_, jwks) = app.get("/.well-known/jwks.json", None).await;
     assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
 
@@ -207,7 +205,7 @@ async fn a_rotated_token_key_breaks_no_outstanding_token() {
 async fn identity_publishes_the_request_key_without_holding_its_private_half() {
     let gateway_key = EcKeyPair::generate();
     let public_pem = gateway_key.public_key_pem().unwrap();
-    let app = common::spawn_with(move |s| {
+    let app = crate::common::spawn_with(move |s| {
         s.keys.request_encryption_key = String::new().into();
         s.keys.request_encryption_public_key = public_pem;
     })

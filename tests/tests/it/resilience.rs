@@ -1,7 +1,6 @@
 //! Dependencies that stall or go away while requests flow: a paused Redis must not hold a
 //! request longer than about a second, and a stopped broker must neither stop the platform
 //! nor lose an event. Each test runs its own Redis or broker, so pausing it disturbs no other.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
     collections::HashSet,

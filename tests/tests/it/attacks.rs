@@ -1,7 +1,6 @@
 //! The trust-boundaries attack suite, run as a tenant with a free account would: path tricks
 //! towards the internal routes, forged tokens, odd amounts, and direct calls to the services'
 //! internal routes. After every attempt, no wallet has moved and every ledger invariant holds.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use diesel::{sql_types::BigInt, QueryableByName};

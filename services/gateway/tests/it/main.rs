@@ -1,8 +1,8 @@
 //! The gateway against a stand-in backend that echoes what it receives, on real Redis.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use idaas_auth::{jwks_document, Revocations, TokenIssuer};
+use actix_web::{web, HttpRequest, HttpResponse};
+use idaas_auth::{Revocations, TokenIssuer};
 use idaas_crypto::keys::EcKeyPair;
 use idaas_testkit::{test_settings, TestKeys};
 use reqwest::StatusCode;
@@ -40,27 +40,16 @@ async fn echo(req: HttpRequest, body: web::Bytes) -> HttpResponse {
 /// Starts the stand-in backend (JWKS, health, echo) and a gateway pointed at it.
 async fn setup(tweak: impl FnOnce(&mut idaas_config::Settings)) -> Setup {
     let signing = EcKeyPair::generate();
-    let jwks = jwks_document(&[signing.public_key()]);
-    let backend = HttpServer::new(move || {
-        let jwks = jwks.clone();
-        App::new()
-            .route(
-                "/.well-known/jwks.json",
-                web::get().to(move || {
-                    let jwks = jwks.clone();
-                    async move { HttpResponse::Ok().json(jwks) }
-                }),
-            )
-            .route(
-                "/actuator/health",
-                web::get().to(|| async { HttpResponse::Ok().json(json!({"status": "UP"})) }),
-            )
-            .default_service(web::to(echo))
-    })
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let backend_url = format!("http://{}", backend.addrs()[0]);
-    tokio::spawn(backend.run());
+    let public = signing.public_key();
+    // Every backend at once: identity's JWKS, health, and an echo of whatever arrives.
+    let backend_url = idaas_testkit::stand_in(move |cfg| {
+        idaas_testkit::jwks(cfg, &[public]);
+        cfg.route(
+            "/actuator/health",
+            web::get().to(|| async { HttpResponse::Ok().json(json!({"status": "UP"})) }),
+        )
+        .default_service(web::to(echo));
+    });
 
     let keys = TestKeys::generate();
     let prefix = format!("g{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
@@ -74,20 +63,8 @@ async fn setup(tweak: impl FnOnce(&mut idaas_config::Settings)) -> Setup {
     settings.rate_limits.token_per_minute = 10_000;
     settings.rate_limits.transactions_per_minute = 10_000;
     tweak(&mut settings);
-    // As main does; only the first test in this process gets to install it, which is enough.
-    if let Ok(guard) = idaas_telemetry::init("gateway-test", &settings.telemetry) {
-        std::mem::forget(guard);
-    }
-
-    Revocations::connect(&idaas_testkit::redis_url())
-        .await
-        .unwrap()
-        .sync(&[])
-        .await
-        .unwrap();
-    let running = gateway::build(settings).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", running.port);
-    tokio::spawn(running.server);
+    idaas_testkit::clear_revocations().await;
+    let base = idaas_testkit::serve(gateway::build, settings).await.base;
     Setup {
         base,
         http: reqwest::Client::new(),

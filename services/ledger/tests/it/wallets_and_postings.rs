@@ -1,9 +1,6 @@
 //! Wallet provisioning, statements and the posting rules, on real PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::spawn;
+use crate::common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;

@@ -1,9 +1,6 @@
 //! No tenant sees or changes another's subjects and tags; conflicts answer their codes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{assert_error, spawn, unique_handle};
+use crate::common::{assert_error, spawn, unique_handle};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,0 +1,8 @@
+//! identity's integration tests: one binary, on real PostgreSQL, Redis and the broker.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod common;
+mod events_and_storage;
+mod onboarding;
+mod tenancy;

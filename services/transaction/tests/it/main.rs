@@ -1,0 +1,7 @@
+//! transaction's integration tests: one binary, on real PostgreSQL, Redis and the broker.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod events;
+mod payments;
+mod reliability;

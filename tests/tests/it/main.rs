@@ -1,0 +1,11 @@
+//! The platform end to end: the six service binaries as processes, driven through the
+//! gateway as an integrator would. One binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api_schema;
+mod attacks;
+mod onboarding;
+mod payments;
+mod resilience;
+mod shutdown;
+mod tenant_isolation;
