@@ -2,6 +2,7 @@
 //! creates its topics, authenticates callers and reports health.
 
 mod application;
+mod clock;
 mod error;
 mod heartbeat;
 mod infra;
@@ -11,6 +12,7 @@ mod startup;
 mod supervisor;
 
 pub use application::{run, Application};
+pub use clock::{Clock, SystemClock};
 pub use error::{chain, BoxError, ServiceError, ServiceResult};
 pub use heartbeat::{Heartbeat, Heartbeats};
 pub use infra::Infra;

@@ -2,12 +2,14 @@
 //! its own database, topic prefix and platform keys, so tests run in parallel.
 #![allow(clippy::expect_used, clippy::panic)]
 
+mod clock;
 mod env;
 mod harness;
 mod ledger_invariants;
 mod settings;
 mod test_db;
 
+pub use clock::ManualClock;
 pub use env::{kafka_brokers, postgres_server_url, redis_url};
 pub use harness::{clear_revocations, init_telemetry, jwks, serve, stand_in, Served};
 pub use ledger_invariants::LEDGER_INVARIANTS;

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use actix_web::web;
 use idaas_config::TransactionSettings;
 use idaas_db::{embed_migrations, EmbeddedMigrations};
-use idaas_service::{jwks_verifier, service_url, Application, Infra, InternalClient, StartupError};
+use idaas_service::{
+    jwks_verifier, service_url, Application, Clock, Infra, InternalClient, StartupError,
+    SystemClock,
+};
 
 use crate::{clients::Clients, routes, workers};
 
@@ -17,9 +20,19 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/trans
 pub struct TxState {
     pub clients: Clients,
     pub settings: TransactionSettings,
+    /// Deadlines and timestamps come from here, never from the wall clock directly.
+    pub clock: Arc<dyn Clock>,
 }
 
 pub async fn build(settings: idaas_config::Settings) -> Result<Application, StartupError> {
+    build_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// As `build`, on the given clock: tests move time forward instead of sleeping.
+pub async fn build_with_clock(
+    settings: idaas_config::Settings,
+    clock: Arc<dyn Clock>,
+) -> Result<Application, StartupError> {
     let internal = InternalClient::new(SERVICE, &settings)?;
     let clients = Clients::new(
         internal,
@@ -29,6 +42,7 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Application, Star
     let state = Arc::new(TxState {
         clients,
         settings: settings.transactions.clone(),
+        clock,
     });
     let verifier = jwks_verifier(&settings)?;
     let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;

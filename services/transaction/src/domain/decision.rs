@@ -6,7 +6,7 @@
 //! is answered by the ledger without moving money again. So a posting applies at most once and
 //! an accepted payment always completes.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, AsyncPgConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
@@ -49,9 +49,10 @@ async fn lock_for_decision(
     caller: &AuthenticatedApp,
     reference: &str,
     guard: Option<&Guard>,
+    now: DateTime<Utc>,
 ) -> ServiceResult<Locked> {
     if let Some(g) = guard {
-        if let Prior::Replay(a) = idempotency::claim(c, g).await? {
+        if let Prior::Replay(a) = idempotency::claim(c, g, now).await? {
             return Ok(Locked::Replayed(a));
         }
     }
@@ -68,9 +69,9 @@ async fn lock_for_decision(
                 .with_errors(vec![format!("status is {}", t.status)]),
         ));
     }
-    if Utc::now() >= t.expires_at {
+    if now >= t.expires_at {
         // Past its deadline: it expires now, whether or not the job has run yet.
-        expire(c, topics, &mut t).await?;
+        expire(c, topics, &mut t, now).await?;
         return Ok(Locked::Expired);
     }
     Ok(Locked::Ready(Box::new(t)))
@@ -81,8 +82,9 @@ pub async fn expire(
     c: &mut AsyncPgConnection,
     topics: &Topics,
     t: &mut TransactionRow,
+    now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    t.apply(Transition::Expired, Utc::now())?;
+    t.apply(Transition::Expired, now)?;
     transactions::save(c, t).await?;
     insert_outbox(
         c,
@@ -107,13 +109,14 @@ async fn open(
     infra: &Infra,
     reference: &str,
     guard: Option<&Guard>,
+    now: DateTime<Utc>,
 ) -> ServiceResult<Result<PgConn, Outcome>> {
     if !reference::is_valid(reference) {
         return Err(ErrorCode::TransactionNotFound.into());
     }
     let mut conn = infra.pool.get().await?;
     if let Some(g) = guard {
-        if let Prior::Replay(a) = idempotency::peek(&mut conn, g).await? {
+        if let Prior::Replay(a) = idempotency::peek(&mut conn, g, now).await? {
             return Ok(Err(Outcome::Replayed(a)));
         }
     }
@@ -132,7 +135,8 @@ pub async fn accept(
     reference: &str,
     guard: Option<Guard>,
 ) -> ServiceResult<Outcome> {
-    let mut conn = match open(infra, reference, guard.as_ref()).await? {
+    let now = state.clock.now();
+    let mut conn = match open(infra, reference, guard.as_ref(), now).await? {
         Ok(conn) => conn,
         Err(replayed) => return Ok(replayed),
     };
@@ -141,15 +145,17 @@ pub async fn accept(
         .transaction::<_, ServiceError, _>(|c| {
             async move {
                 let mut t =
-                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref()).await? {
+                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref(), now)
+                        .await?
+                    {
                         Locked::Ready(t) => t,
                         other => return Ok(other),
                     };
-                t.apply(Transition::Accepting, Utc::now())?;
+                t.apply(Transition::Accepting, now)?;
                 transactions::save(c, &t).await?;
                 insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 if let Some(g) = &guard {
-                    idempotency::record(c, g, reference, None).await?;
+                    idempotency::record(c, g, reference, None, now).await?;
                 }
                 Ok(Locked::Ready(t))
             }
@@ -169,11 +175,15 @@ pub async fn accept(
     };
     infra.relay.wake();
     match state.clients.post(&t).await {
-        Ok(()) => Ok(Outcome::Done(complete(infra, reference).await?)),
+        Ok(()) => Ok(Outcome::Done(
+            complete(infra, reference, state.clock.now()).await?,
+        )),
         Err(PostError::Transient(e)) => Err(ServiceError::Api(ApiError::unavailable(format!("ledger: {e}")).with_message(
             "Acceptance recorded; the ledger posting will be completed automatically. Retry with the same Idempotency-Key for the outcome.",
         ))),
-        Err(PostError::Refused(reason)) => Ok(Outcome::Done(fail(infra, reference, &reason).await?)),
+        Err(PostError::Refused(reason)) => Ok(Outcome::Done(
+            fail(infra, reference, &reason, state.clock.now()).await?,
+        )),
     }
 }
 
@@ -187,18 +197,28 @@ enum Settled<'a> {
 
 /// Step (3), shared by the request and the recovery worker: ACCEPTING → COMPLETED with the
 /// SENDER callback, and the answer stored for any key waiting on it. Idempotent.
-pub async fn complete(infra: &Infra, reference: &str) -> ServiceResult<Answer> {
-    settle(infra, reference, Settled::Completed).await
+pub async fn complete(infra: &Infra, reference: &str, now: DateTime<Utc>) -> ServiceResult<Answer> {
+    settle(infra, reference, Settled::Completed, now).await
 }
 
 /// The ledger refused the posting: ACCEPTING → FAILED with the reason, the sender told, and
 /// the answer stored for any key waiting on it, so neither the payment nor its
 /// Idempotency-Key is stranded. Idempotent.
-pub async fn fail(infra: &Infra, reference: &str, reason: &str) -> ServiceResult<Answer> {
-    settle(infra, reference, Settled::Failed(reason)).await
+pub async fn fail(
+    infra: &Infra,
+    reference: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Answer> {
+    settle(infra, reference, Settled::Failed(reason), now).await
 }
 
-async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResult<Answer> {
+async fn settle(
+    infra: &Infra,
+    reference: &str,
+    how: Settled<'_>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Answer> {
     let mut conn = infra.pool.get().await?;
     let topics = infra.topics.clone();
     let answer = conn
@@ -217,7 +237,7 @@ async fn settle(infra: &Infra, reference: &str, how: Settled<'_>) -> ServiceResu
                             notifications::FAILED,
                         ),
                     };
-                    t.apply(transition, Utc::now())?;
+                    t.apply(transition, now)?;
                     transactions::save(c, &t).await?;
                     insert_outbox(c, &notifications::to_sender(&topics, &t, event)?).await?;
                     insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
@@ -246,8 +266,9 @@ pub async fn reject(
     reference: &str,
     reason: Option<String>,
     guard: Option<Guard>,
+    now: DateTime<Utc>,
 ) -> ServiceResult<Outcome> {
-    let mut conn = match open(infra, reference, guard.as_ref()).await? {
+    let mut conn = match open(infra, reference, guard.as_ref(), now).await? {
         Ok(conn) => conn,
         Err(replayed) => return Ok(replayed),
     };
@@ -256,12 +277,14 @@ pub async fn reject(
         .transaction::<_, ServiceError, _>(|c| {
             async move {
                 let mut t =
-                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref()).await? {
+                    match lock_for_decision(c, &topics, caller, reference, guard.as_ref(), now)
+                        .await?
+                    {
                         Locked::Ready(t) => t,
                         Locked::Replayed(a) => return Ok(Err(Outcome::Replayed(a))),
                         Locked::Expired => return Ok(Ok(None)),
                     };
-                t.apply(Transition::Rejected { reason }, Utc::now())?;
+                t.apply(Transition::Rejected { reason }, now)?;
                 transactions::save(c, &t).await?;
                 insert_outbox(
                     c,
@@ -271,7 +294,7 @@ pub async fn reject(
                 insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 let answer = Answer::new(200, REJECTED, &t)?;
                 if let Some(g) = &guard {
-                    idempotency::record(c, g, reference, Some(&answer)).await?;
+                    idempotency::record(c, g, reference, Some(&answer), now).await?;
                 }
                 Ok(Ok(Some(answer)))
             }

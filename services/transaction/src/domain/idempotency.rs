@@ -3,7 +3,7 @@
 //! replays the stored answer; a different body, or a duplicate while the first still runs,
 //! is `409 IDAAS-CONF-4008`. Failures are never stored.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::{sql_types::Bool, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use idaas_api::{ApiError, ErrorCode};
@@ -96,8 +96,12 @@ fn judge(row: Option<KeyRow>, g: &Guard) -> Result<Prior, ApiError> {
 }
 
 /// A cheap look before any work (outside a transaction): a finished request replays at once.
-pub async fn peek(conn: &mut AsyncPgConnection, g: &Guard) -> Result<Prior, ServiceError> {
-    let row = idempotency::find_live(conn, g.app, &g.operation, &g.key, Utc::now()).await?;
+pub async fn peek(
+    conn: &mut AsyncPgConnection,
+    g: &Guard,
+    now: DateTime<Utc>,
+) -> Result<Prior, ServiceError> {
+    let row = idempotency::find_live(conn, g.app, &g.operation, &g.key, now).await?;
     Ok(judge(row, g)?)
 }
 
@@ -109,7 +113,11 @@ struct Locked {
 
 /// Inside the change's transaction: holds the key for its duration (a concurrent twin gets
 /// 409 instead of waiting), then judges what is stored.
-pub async fn claim(conn: &mut AsyncPgConnection, g: &Guard) -> Result<Prior, ServiceError> {
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    g: &Guard,
+    now: DateTime<Utc>,
+) -> Result<Prior, ServiceError> {
     let lock: Locked = diesel::sql_query(
         "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2 || ':' || $3, 0)) AS locked",
     )
@@ -121,7 +129,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, g: &Guard) -> Result<Prior, Ser
     if !lock.locked {
         return Err(ServiceError::Api(in_progress()));
     }
-    peek(conn, g).await
+    peek(conn, g, now).await
 }
 
 /// Stores the answer (`Some`) or marks the key as waiting on `reference`'s outcome (`None`).
@@ -130,8 +138,8 @@ pub async fn record(
     g: &Guard,
     reference: &str,
     answer: Option<&Answer>,
+    now: DateTime<Utc>,
 ) -> Result<(), diesel::result::Error> {
-    let now = Utc::now();
     idempotency::upsert(
         conn,
         &KeyRow {

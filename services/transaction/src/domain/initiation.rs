@@ -1,7 +1,7 @@
 //! `POST /v1/transactions`: validate both tags, then in one database transaction write the
 //! payment, its RECEIVER webhook and its domain event (and the idempotency record).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
@@ -87,7 +87,7 @@ pub async fn initiate(
     let req = initiation_request::parse(body, UrlPolicy::for_profile(&infra.settings.profile))?;
     if let Some(g) = &guard {
         let mut conn = infra.pool.get().await?;
-        if let Prior::Replay(a) = idempotency::peek(&mut conn, g).await? {
+        if let Prior::Replay(a) = idempotency::peek(&mut conn, g, state.clock.now()).await? {
             return Ok(Outcome::Replayed(a));
         }
     }
@@ -106,7 +106,7 @@ pub async fn initiate(
     let receiver = state.clients.resolve(&req.receiver.to_string()).await?;
     usable(&receiver, "receiverTag")?;
 
-    let now = Utc::now();
+    let now = state.clock.now();
     let row = TransactionRow {
         id: Uuid::now_v7(),
         reference: reference::generate(now.timestamp()),
@@ -141,7 +141,7 @@ pub async fn initiate(
         .transaction::<_, ServiceError, _>(|c| {
             async move {
                 if let Some(g) = &guard {
-                    if let Prior::Replay(a) = idempotency::claim(c, g).await? {
+                    if let Prior::Replay(a) = idempotency::claim(c, g, now).await? {
                         return Ok(Outcome::Replayed(a));
                     }
                 }
@@ -150,7 +150,7 @@ pub async fn initiate(
                 insert_outbox(c, &notifications::state_changed(&topics, &row)).await?;
                 let answer = Answer::new(201, INITIATED, &row)?;
                 if let Some(g) = &guard {
-                    idempotency::record(c, g, &row.reference, Some(&answer)).await?;
+                    idempotency::record(c, g, &row.reference, Some(&answer), now).await?;
                 }
                 Ok(Outcome::Created(answer))
             }

@@ -152,6 +152,7 @@ async fn reject(
     path: web::Path<String>,
     payload: web::Payload,
     infra: web::Data<Infra>,
+    state: web::Data<TxState>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
     let body = idaas_web::read_limited(payload, infra.max_body()).await?;
@@ -174,7 +175,7 @@ async fn reject(
         &body,
     )?;
     Ok(decided(
-        decision::reject(&infra, &caller, &path, reason, guard).await?,
+        decision::reject(&infra, &caller, &path, reason, guard, state.clock.now()).await?,
     ))
 }
 

@@ -180,6 +180,7 @@ pub struct Lease {
 /// alone, and rows another replica holds are skipped, not waited for.
 pub async fn lease_stale_accepting(
     conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
     before: DateTime<Utc>,
     limit: i64,
     base_secs: f64,
@@ -189,12 +190,12 @@ pub async fn lease_stale_accepting(
     diesel::sql_query(
         "UPDATE transactions t
             SET recovery_attempts = t.recovery_attempts + 1,
-                next_recovery_at = now() + make_interval(secs =>
+                next_recovery_at = $6 + make_interval(secs =>
                     least($3 * power(2, least(t.recovery_attempts, 20)), $4))
           WHERE t.id IN (
                 SELECT id FROM transactions
                  WHERE status = $5 AND accepted_at < $1
-                   AND (next_recovery_at IS NULL OR next_recovery_at <= now())
+                   AND (next_recovery_at IS NULL OR next_recovery_at <= $6)
                  ORDER BY coalesce(next_recovery_at, accepted_at)
                  LIMIT $2
                    FOR UPDATE SKIP LOCKED)
@@ -205,6 +206,8 @@ pub async fn lease_stale_accepting(
     .bind::<Double, _>(base_secs)
     .bind::<Double, _>(cap_secs)
     .bind::<diesel::sql_types::Text, _>(TransactionStatus::Accepting)
+    // The service's clock, not the database's: one clock decides every deadline.
+    .bind::<Timestamptz, _>(now)
     .load(conn)
     .await
 }

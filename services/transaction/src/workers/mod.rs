@@ -3,7 +3,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_service::{CancellationToken, Infra, ServiceError, ServiceResult};
 
@@ -16,17 +15,18 @@ const RECOVERY_BACKOFF_CAP_SECS: f64 = 900.0;
 const OPERATOR_AFTER_ATTEMPTS: i32 = 8;
 
 /// AWAITING_ACCEPTANCE past `expiresAt` → EXPIRED, with the sender told. Returns how many.
-pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
+pub async fn expire_overdue(infra: &Infra, state: &TxState) -> ServiceResult<usize> {
     let mut total = 0;
     loop {
         let mut conn = infra.pool.get().await?;
         let topics = infra.topics.clone();
+        let now = state.clock.now();
         let n = conn
             .transaction::<_, ServiceError, _>(|c| {
                 async move {
-                    let mut rows = transactions::claim_overdue(c, Utc::now(), BATCH).await?;
+                    let mut rows = transactions::claim_overdue(c, now, BATCH).await?;
                     for t in &mut rows {
-                        decision::expire(c, &topics, t).await?;
+                        decision::expire(c, &topics, t, now).await?;
                     }
                     Ok(rows.len())
                 }
@@ -46,12 +46,14 @@ pub async fn expire_overdue(infra: &Infra) -> ServiceResult<usize> {
 /// Finishes accepts left in ACCEPTING by a crash or a ledger outage: COMPLETED once the ledger
 /// has the posting, FAILED if the ledger refuses it. Returns how many were finished.
 pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<usize> {
-    let before = Utc::now() - chrono::Duration::seconds(state.settings.recovery_after_seconds);
+    let now = state.clock.now();
+    let before = now - chrono::Duration::seconds(state.settings.recovery_after_seconds);
     let leases = {
         let mut conn = infra.pool.get().await?;
         let base = state.settings.recovery_seconds.max(1) as f64;
         transactions::lease_stale_accepting(
             &mut conn,
+            now,
             before,
             BATCH,
             base,
@@ -72,7 +74,7 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
         };
         match state.clients.post(&t).await {
             Ok(()) => {
-                decision::complete(infra, &reference).await?;
+                decision::complete(infra, &reference, state.clock.now()).await?;
                 done += 1;
             }
             // The outcome is unknown (the ledger may have applied it), so it is never given
@@ -86,7 +88,7 @@ pub async fn recover_accepting(infra: &Infra, state: &TxState) -> ServiceResult<
                     "ledger unavailable; will retry with back-off")
             }
             Err(PostError::Refused(reason)) => {
-                decision::fail(infra, &reference, &reason).await?;
+                decision::fail(infra, &reference, &reason, state.clock.now()).await?;
                 done += 1;
             }
         }
@@ -116,7 +118,7 @@ pub async fn run(infra: Infra, state: Arc<TxState>, stop: CancellationToken) {
                 _ = tick.tick() => {}
             }
             expiry_beat.beat();
-            match expire_overdue(&infra).await {
+            match expire_overdue(&infra, &state).await {
                 Ok(n) if n > 0 => tracing::info!(expired = n, "expired overdue transactions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "expiry pass failed"),

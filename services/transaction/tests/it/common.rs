@@ -1,5 +1,7 @@
 use idaas_config::Settings;
-use idaas_testkit::{test_settings, TestDb, TestKeys};
+use std::sync::Arc;
+
+use idaas_testkit::{test_settings, ManualClock, TestDb, TestKeys};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -13,6 +15,8 @@ pub struct Platform {
     pub keys: TestKeys,
     pub prefix: String,
     pub tx_db: TestDb,
+    /// Every transaction service of this platform runs on it; tests advance it.
+    pub clock: Arc<ManualClock>,
     _dbs: Vec<TestDb>,
 }
 
@@ -53,6 +57,7 @@ pub async fn spawn_with(tweak: impl Fn(&mut Settings)) -> Platform {
         keys,
         prefix,
         tx_db,
+        clock: Arc::new(ManualClock::default()),
         _dbs: vec![id_db, lg_db],
     };
     platform.transaction = platform.start_transaction(&tweak).await;
@@ -76,7 +81,10 @@ impl Platform {
             l.url = self.ledger.clone();
         }
         tweak(&mut s);
-        idaas_testkit::serve(transaction::build, s).await.base
+        let clock: Arc<dyn idaas_service::Clock> = self.clock.clone();
+        idaas_testkit::serve(|s| transaction::build_with_clock(s, clock), s)
+            .await
+            .base
     }
 
     /// Posts straight to the ledger's internal route, signed as the transaction service.

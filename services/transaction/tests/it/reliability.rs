@@ -105,7 +105,7 @@ async fn fifty_concurrent_accepts_post_exactly_once() {
 #[tokio::test]
 async fn overdue_transactions_expire_by_job_and_on_accept() {
     let p = spawn_with(|s| {
-        s.transactions.expiry_seconds = 1;
+        s.transactions.expiry_seconds = 60;
         s.transactions.expiry_job_seconds = 1;
     })
     .await;
@@ -116,8 +116,21 @@ async fn overdue_transactions_expire_by_job_and_on_accept() {
         json!({"senderTag": alice, "receiverTag": format!("{bob}@{}", b.handle), "amount": 5});
     let (_, v, _) = p.initiate(&a, body.clone(), None).await;
     let by_job = v["data"]["reference"].as_str().unwrap().to_owned();
-    tokio::time::sleep(Duration::from_millis(3500)).await;
     let (_, t) = p.get(&b, &format!("/v1/transactions/{by_job}")).await;
+    assert_eq!(
+        t["data"]["status"], "AWAITING_ACCEPTANCE",
+        "not before its time: {t}"
+    );
+    // Its deadline passes on the service's clock; the job (every second) expires it.
+    p.clock.advance(chrono::Duration::seconds(61));
+    let mut t = serde_json::Value::Null;
+    for _ in 0..50 {
+        t = p.get(&b, &format!("/v1/transactions/{by_job}")).await.1;
+        if t["data"]["status"] == "EXPIRED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(t["data"]["status"], "EXPIRED", "{t}");
     assert!(t["data"]["expiredAt"].is_string());
     let (s, e, _) = p.act(&b, &by_job, "accept", None, None).await;
@@ -134,7 +147,7 @@ async fn overdue_transactions_expire_by_job_and_on_accept() {
 #[tokio::test]
 async fn accept_past_the_deadline_is_422_even_before_the_job_runs() {
     let p = spawn_with(|s| {
-        s.transactions.expiry_seconds = 1;
+        s.transactions.expiry_seconds = 60;
         s.transactions.expiry_job_seconds = 3600;
     })
     .await;
@@ -149,7 +162,7 @@ async fn accept_past_the_deadline_is_422_even_before_the_job_runs() {
         )
         .await;
     let reference = v["data"]["reference"].as_str().unwrap().to_owned();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    p.clock.advance(chrono::Duration::seconds(61));
     let (s, e, _) = p.act(&b, &reference, "accept", None, None).await;
     assert_eq!(
         (s, e["errorCode"].as_str()),
@@ -243,6 +256,8 @@ async fn recover_on_a_new_instance(
     reference: &str,
     want: &str,
 ) {
+    // Past the moment it was accepted on the services' clock, so it counts as stale.
+    p.clock.advance(chrono::Duration::seconds(1));
     p.start_transaction(&|s| {
         s.transactions.recovery_seconds = 1;
         s.transactions.recovery_after_seconds = 0;
