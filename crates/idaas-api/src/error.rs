@@ -8,8 +8,6 @@ use serde_json::Value;
 
 use crate::{envelope::now_rfc3339, ErrorCode, ErrorEnvelope};
 
-pub type ApiResult<T> = Result<T, ApiError>;
-
 /// The one error type every handler returns; its status comes from the catalog.
 #[derive(Debug)]
 pub struct ApiError {

@@ -6,6 +6,6 @@ mod error_code;
 mod page;
 
 pub use envelope::{ApiResponse, ErrorEnvelope};
-pub use error::{ApiError, ApiResult};
+pub use error::ApiError;
 pub use error_code::ErrorCode;
 pub use page::{Page, PageQuery};

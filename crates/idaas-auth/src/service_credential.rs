@@ -99,10 +99,6 @@ impl ServiceSigner {
         })
     }
 
-    pub fn service(&self) -> &str {
-        &self.service
-    }
-
     /// A credential for one request: `path_and_query` exactly as it will be sent.
     pub fn credential(
         &self,

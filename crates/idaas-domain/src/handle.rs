@@ -42,9 +42,6 @@ macro_rules! slug_type {
         pub struct $name(String);
 
         impl $name {
-            pub const MIN_LEN: usize = $min;
-            pub const MAX_LEN: usize = $max;
-
             pub fn parse(s: &str) -> Result<Self, HandleError> {
                 check_slug($field, s, $min, $max)?;
                 Ok(Self(s.to_owned()))

@@ -73,10 +73,6 @@ impl WebhookUrl {
         self.0.origin() == other.0.origin()
     }
 
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-
     /// `scheme://host[:port]`, the form callback origins are stored and compared in.
     pub fn origin(&self) -> String {
         self.0.origin().ascii_serialization()

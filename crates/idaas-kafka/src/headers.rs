@@ -35,11 +35,3 @@ pub fn get<H: Headers>(headers: &H, key: &str) -> Option<String> {
         .and_then(|v| std::str::from_utf8(v).ok())
         .map(str::to_owned)
 }
-
-/// The trace context carried by a consumed message.
-pub fn trace<H: Headers>(headers: &H) -> TraceHeaders {
-    ["traceparent", "tracestate"]
-        .iter()
-        .filter_map(|k| get(headers, k).map(|v| ((*k).to_owned(), v)))
-        .collect()
-}

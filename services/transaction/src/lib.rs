@@ -9,7 +9,7 @@ mod routes;
 mod store;
 mod workers;
 
-pub use app::{build, build_with_clock, TxState, SERVICE};
+pub use app::{build, build_with_clock, SERVICE};
 
 /// The public endpoints of this service, described from its types.
 pub fn openapi() -> utoipa::openapi::OpenApi {

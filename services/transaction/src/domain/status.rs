@@ -16,18 +16,6 @@ idaas_db::text_enum! {
     }
 }
 
-impl TransactionStatus {
-    pub fn is_terminal(self) -> bool {
-        match self {
-            TransactionStatus::AwaitingAcceptance | TransactionStatus::Accepting => false,
-            TransactionStatus::Completed
-            | TransactionStatus::Rejected
-            | TransactionStatus::Expired
-            | TransactionStatus::Failed => true,
-        }
-    }
-}
-
 /// A change of state, with what it records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
@@ -112,8 +100,8 @@ mod tests {
             ]
         );
         // Nothing leaves a terminal state.
-        for from in S::ALL.iter().filter(|s| s.is_terminal()) {
-            assert!(all_transitions().iter().all(|t| t.next(*from).is_err()));
+        for from in [S::Completed, S::Rejected, S::Expired, S::Failed] {
+            assert!(all_transitions().iter().all(|t| t.next(from).is_err()));
         }
     }
 
