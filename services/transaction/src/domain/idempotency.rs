@@ -11,7 +11,7 @@ use idaas_service::ServiceError;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::answer::Answer;
+use super::{answer::Answer, KeyStatus};
 use crate::store::idempotency::{self, KeyRow};
 
 pub const HEADER: &str = "idempotency-key";
@@ -79,7 +79,7 @@ fn judge(row: Option<KeyRow>, g: &Guard) -> Result<Prior, ApiError> {
             Err(ApiError::new(ErrorCode::IdempotencyConflict)
                 .with_message("This Idempotency-Key was used with a different request"))
         }
-        Some(r) if r.status == "COMPLETED" => match (
+        Some(r) if r.status == KeyStatus::Completed => match (
             r.response_status.and_then(|s| u16::try_from(s).ok()),
             r.response_body,
         ) {
@@ -149,11 +149,10 @@ pub async fn record(
             request_hash: g.request_hash.clone(),
             reference: Some(reference.to_owned()),
             status: if answer.is_some() {
-                "COMPLETED"
+                KeyStatus::Completed
             } else {
-                "IN_PROGRESS"
-            }
-            .to_owned(),
+                KeyStatus::InProgress
+            },
             response_status: answer.map(|a| i32::from(a.status)),
             response_body: answer.map(|a| a.body.clone()),
             created_at: now,

@@ -13,4 +13,4 @@ pub mod reference;
 mod status;
 pub mod view;
 
-pub use status::{InvalidTransition, TransactionStatus, Transition};
+pub use status::{InvalidTransition, KeyStatus, TransactionStatus, Transition};

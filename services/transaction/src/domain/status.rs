@@ -16,6 +16,16 @@ idaas_db::text_enum! {
     }
 }
 
+idaas_db::text_enum! {
+    /// Where an Idempotency-Key stands; matches the `status` CHECK of `idempotency_keys`.
+    pub enum KeyStatus {
+        /// Its request is running (or its payment is on its way to the ledger).
+        InProgress => "IN_PROGRESS",
+        /// Its answer is stored and replayed.
+        Completed => "COMPLETED",
+    }
+}
+
 /// A change of state, with what it records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {

@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::idempotency_keys;
+use crate::domain::KeyStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
@@ -13,7 +14,7 @@ pub struct KeyRow {
     pub idempotency_key: String,
     pub request_hash: String,
     pub reference: Option<String>,
-    pub status: String,
+    pub status: KeyStatus,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -70,10 +71,10 @@ pub async fn complete_for_reference(
     diesel::update(
         idempotency_keys::table
             .filter(idempotency_keys::reference.eq(reference))
-            .filter(idempotency_keys::status.eq("IN_PROGRESS")),
+            .filter(idempotency_keys::status.eq(KeyStatus::InProgress)),
     )
     .set((
-        idempotency_keys::status.eq("COMPLETED"),
+        idempotency_keys::status.eq(KeyStatus::Completed),
         idempotency_keys::response_status.eq(status),
         idempotency_keys::response_body.eq(body),
     ))
