@@ -6,6 +6,6 @@ mod settings;
 pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
     AuthSettings, DatabaseSettings, HttpSettings, InternalRouteSettings, KafkaSettings,
-    KeySettings, RateLimitSettings, RedisSettings, ServiceAuthSettings, ServiceSettings, Settings,
-    TelemetrySettings, TransactionSettings,
+    KeySettings, LogFormat, RateLimitSettings, RedisSettings, ServiceAuthSettings, ServiceSettings,
+    Settings, TelemetrySettings, TransactionSettings,
 };

@@ -68,3 +68,36 @@ pub fn load_from(dir: &Path, profile: &str, service: &str) -> Result<Settings, C
     settings.validate(service).map_err(ConfigError::Invalid)?;
     Ok(settings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The repository's config with one profile file added, in a directory of its own.
+    fn with_profile(name: &str, toml: &str) -> PathBuf {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("idaas-config-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(repo.join("default.toml"), dir.join("default.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join(format!("{name}.toml")), toml).unwrap_or_else(|e| panic!("{e}"));
+        dir
+    }
+
+    #[test]
+    fn a_bad_setting_stops_start_up_naming_its_key() {
+        let dir = with_profile("bad", "[telemetry]\nlog_format = \"xml\"\n");
+        let err = load_from(&dir, "bad", "identity")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("log_format"), "{err}");
+        let dir = with_profile("good", "[telemetry]\nlog_format = \"pretty\"\n");
+        let ok = load_from(&dir, "good", "identity").map(|s| s.telemetry.log_format);
+        assert!(matches!(ok, Ok(crate::LogFormat::Pretty)), "{ok:?}");
+    }
+}

@@ -183,9 +183,31 @@ pub struct KeySettings {
     pub at_rest_previous_keys: HashMap<String, Secret<String>>,
 }
 
+/// How log lines are written: JSON for collectors, pretty for a developer's terminal. Any
+/// other value stops the service at start-up, naming `telemetry.log_format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl<'de> Deserialize<'de> for LogFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "json" => Ok(LogFormat::Json),
+            "pretty" => Ok(LogFormat::Pretty),
+            // The config crate's own message would not say which setting was wrong.
+            other => Err(serde::de::Error::custom(format!(
+                "telemetry.log_format must be \"json\" or \"pretty\", not {other:?}"
+            ))),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct TelemetrySettings {
-    pub log_format: String,
+    pub log_format: LogFormat,
     pub log_level: String,
     pub otlp_endpoint: String,
 }

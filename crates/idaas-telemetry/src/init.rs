@@ -1,4 +1,4 @@
-use idaas_config::TelemetrySettings;
+use idaas_config::{LogFormat, TelemetrySettings};
 use opentelemetry::{trace::TracerProvider as _, KeyValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{
@@ -50,16 +50,21 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Result<TelemetryGuar
     opentelemetry::global::set_tracer_provider(provider.clone());
     let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service.to_owned()));
 
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&settings.log_level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let fmt = if settings.log_format == "json" {
-        tracing_subscriber::fmt::layer()
+    // RUST_LOG, when set, overrides the setting; either way a filter that does not parse stops
+    // the service naming where it came from, rather than silently logging at another level.
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(env) => EnvFilter::try_new(&env)
+            .map_err(|e| TelemetryError::Subscriber(format!("RUST_LOG {env:?}: {e}")))?,
+        Err(_) => EnvFilter::try_new(&settings.log_level).map_err(|e| {
+            TelemetryError::Subscriber(format!("telemetry.log_level {:?}: {e}", settings.log_level))
+        })?,
+    };
+    let fmt = match settings.log_format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
-            .boxed()
-    } else {
-        tracing_subscriber::fmt::layer().boxed()
+            .boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
     };
     tracing_subscriber::registry()
         .with(filter)

@@ -102,7 +102,7 @@ pub fn test_settings(
     s.keys.request_encryption_key = Secret::new(keys.request_encryption_key.clone());
     s.keys.at_rest_key = Secret::new(keys.at_rest_key.clone());
     keys.apply_service_auth(&mut s);
-    s.telemetry.log_format = "pretty".into();
+    s.telemetry.log_format = idaas_config::LogFormat::Pretty;
     if let Some(svc) = s.services.get_mut(service) {
         svc.port = 0;
         svc.database = database.to_owned();
