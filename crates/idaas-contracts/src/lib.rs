@@ -1,5 +1,6 @@
 //! The internal routes' contracts: one type per request and response, used by the service that
 //! serves the route and by the client that calls it, so the two cannot drift apart.
 
+pub mod applications;
 pub mod postings;
 pub mod tags;

@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod checks;
+pub mod delivery;
 pub mod events;
 pub mod registration;
 pub mod resolution;

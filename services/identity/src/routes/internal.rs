@@ -7,7 +7,12 @@ use idaas_domain::TagAddress;
 use idaas_service::{Infra, ServiceCall, ServiceResult};
 use serde::Deserialize;
 
-use crate::domain::resolution;
+use idaas_contracts::applications::DeliveryProfileQuery;
+
+use crate::{
+    domain::{delivery, resolution},
+    IdentityState,
+};
 
 #[derive(Deserialize)]
 pub struct ResolveQuery {
@@ -27,4 +32,15 @@ pub async fn resolve_tag(
         .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))?;
     let resolved = resolution::for_payment(&infra, &address).await?;
     Ok(ApiResponse::ok(resolved).respond())
+}
+
+/// The webhook secret and public key in force now, for the dispatcher's next attempt.
+pub async fn delivery_profile(
+    infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
+    _caller: ServiceCall,
+    query: web::Query<DeliveryProfileQuery>,
+) -> ServiceResult<HttpResponse> {
+    let profile = delivery::profile(&infra, &state, query.application_id).await?;
+    Ok(ApiResponse::ok(profile).respond())
 }

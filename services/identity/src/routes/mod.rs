@@ -52,6 +52,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource(idaas_contracts::tags::RESOLVE_PATH)
                 .route(web::get().to(internal::resolve_tag)),
+        )
+        .service(
+            resource(idaas_contracts::applications::DELIVERY_PROFILE_PATH)
+                .route(web::get().to(internal::delivery_profile)),
         );
 }
 

@@ -124,6 +124,22 @@ pub async fn set_webhook_secret(
         .await
 }
 
+/// The application and its sealed webhook secret, for a delivery's signature.
+pub async fn find_with_webhook_secret(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(ApplicationRow, String)>> {
+    applications::table
+        .find(id)
+        .select((
+            ApplicationRow::as_select(),
+            applications::webhook_secret_enc,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn inactive_ids(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Uuid>> {
     applications::table
         .filter(applications::active.eq(false))

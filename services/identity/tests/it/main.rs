@@ -3,6 +3,7 @@
 
 mod auth;
 mod common;
+mod delivery_profile;
 mod events_and_storage;
 mod onboarding;
 mod tenancy;
