@@ -8,6 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         root.join("idaas/identity/v1/events.proto"),
         root.join("idaas/ledger/v1/events.proto"),
         root.join("idaas/transaction/v1/events.proto"),
+        root.join("idaas/webhook/v1/events.proto"),
     ];
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());

@@ -18,6 +18,8 @@ pub struct Settings {
     pub transactions: TransactionSettings,
     #[serde(default)]
     pub service_auth: ServiceAuthSettings,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
     /// The profile the settings were loaded for (`local`, `production`, ...).
     #[serde(default)]
     pub profile: String,
@@ -76,6 +78,34 @@ pub struct TransactionSettings {
     pub recovery_seconds: u64,
     /// An ACCEPTING transaction older than this is presumed abandoned by its request.
     pub recovery_after_seconds: i64,
+}
+
+/// How the webhook dispatcher delivers (section 9: three attempts, after 1 s and 2 s).
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSettings {
+    /// The delay before each attempt, the first included: its length is the number of attempts.
+    pub attempt_delays_ms: Vec<u64>,
+    /// Each delay is moved by up to this share of itself, at random, so retries of many
+    /// deliveries do not arrive together.
+    pub jitter_ratio: f64,
+    /// A receiver's `Retry-After` on 429/503 is honoured up to this long.
+    pub retry_after_max_ms: u64,
+    /// One attempt's whole HTTP exchange.
+    pub attempt_timeout_ms: u64,
+    /// Attempts in flight at once per dispatcher; a hanging receiver holds only its own.
+    pub concurrency: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            attempt_delays_ms: vec![0, 1_000, 2_000],
+            jitter_ratio: 0.1,
+            retry_after_max_ms: 60_000,
+            attempt_timeout_ms: 10_000,
+            concurrency: 64,
+        }
+    }
 }
 
 impl Default for TransactionSettings {
@@ -295,6 +325,17 @@ impl Settings {
         }
         if !(1..=60).contains(&self.service_auth.credential_ttl_seconds) {
             errors.push("service_auth.credential_ttl_seconds must be between 1 and 60".into());
+        }
+        if self.webhooks.attempt_delays_ms.is_empty() {
+            errors.push("webhooks.attempt_delays_ms must list at least one attempt".into());
+        }
+        if !(0.0..=1.0).contains(&self.webhooks.jitter_ratio) {
+            errors.push("webhooks.jitter_ratio must be between 0 and 1".into());
+        }
+        if self.webhooks.concurrency == 0 || self.webhooks.attempt_timeout_ms == 0 {
+            errors.push(
+                "webhooks.concurrency and webhooks.attempt_timeout_ms must be positive".into(),
+            );
         }
         if self.redis.timeout_ms == 0 || self.redis.timeout_ms > 250 {
             errors.push("redis.timeout_ms must be between 1 and 250".into());

@@ -21,4 +21,11 @@ pub mod transaction {
     }
 }
 
+#[allow(clippy::all)]
+pub mod webhook {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/idaas.webhook.v1.rs"));
+    }
+}
+
 pub use prost::Message;

@@ -31,6 +31,20 @@ impl TestDb {
             .expect("create test database (is PostgreSQL running? see scripts/test.sh)");
         Self { name, server }
     }
+
+    /// A connection URL to this database, for tests that look at a service's rows.
+    pub fn url(&self) -> String {
+        DatabaseSettings {
+            url: Secret::new(self.server.clone()),
+            pool_size: 1,
+            statement_timeout_ms: 0,
+            lock_timeout_ms: 0,
+            pool_wait_ms: 0,
+        }
+        .url_for(&self.name)
+        .expose()
+        .clone()
+    }
 }
 
 impl Drop for TestDb {

@@ -1,8 +1,11 @@
-//! Webhook dispatcher: consumes the webhooks topic, signs, encrypts, delivers, retries, dead-letters.
-//!
-//! Its domain arrives with a later issue; today it runs on the shared chassis: it migrates its
-//! own database (the outbox), creates the platform topics, relays its outbox and answers health.
+//! Webhook dispatcher: consumes the webhooks topic and delivers each event to the application
+//! it concerns: signed (section 15), JWE-encrypted when the application asks, retried on the
+//! guide's schedule, dead-lettered when the attempts run out, and recorded throughout.
 
 mod app;
+mod clients;
+mod domain;
+mod store;
+mod workers;
 
 pub use app::{build, SERVICE};

@@ -57,6 +57,15 @@ fn internal_targets(victim: &Tenant, thief: &Tenant) -> Vec<(&'static str, Strin
             format!("internal/v1/tags/resolve?address={}", victim.tag),
             Value::Null,
         ),
+        // The victim's webhook secret: the prize of this whole list.
+        (
+            "GET",
+            format!(
+                "internal/v1/applications/delivery-profile?applicationId={}",
+                victim.id
+            ),
+            Value::Null,
+        ),
     ]
 }
 

@@ -1,0 +1,10 @@
+//! The dispatcher's rules: delivery states, the retry schedule, what an attempt sends, which
+//! targets it may reach, and how an attempt's result moves a delivery.
+
+pub mod outcome;
+pub mod request;
+pub mod schedule;
+mod status;
+pub mod target;
+
+pub use status::{DeliveryStatus, Direction};

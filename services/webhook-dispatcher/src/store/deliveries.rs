@@ -1,0 +1,138 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::deliveries;
+use crate::domain::{DeliveryStatus, Direction};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deliveries)]
+pub struct DeliveryRow {
+    pub id: Uuid,
+    pub event_id: String,
+    pub transaction_reference: String,
+    pub application_id: Uuid,
+    pub direction: Direction,
+    pub event_type: String,
+    pub target_url: Option<String>,
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub traceparent: Option<String>,
+    pub history: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Records the delivery unless its event is already recorded (a re-read of the topic).
+/// Returns whether a row was written.
+pub async fn insert_once(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<bool> {
+    let n = diesel::insert_into(deliveries::table)
+        .values(row)
+        .on_conflict(deliveries::event_id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// Up to `limit` deliveries due now, each leased until `lease_until` so no other replica (or
+/// pass) attempts it meanwhile; a crash mid-attempt leaves it due again when the lease ends.
+pub async fn lease_due(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<DeliveryRow>> {
+    use diesel::sql_types::{BigInt, Text, Timestamptz};
+    diesel::sql_query(
+        "UPDATE deliveries d SET next_attempt_at = $2
+          WHERE d.id IN (
+                SELECT id FROM deliveries
+                 WHERE status = $4 AND next_attempt_at <= $1
+                 ORDER BY next_attempt_at
+                 LIMIT $3
+                   FOR UPDATE SKIP LOCKED)
+      RETURNING d.*",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(lease_until)
+    .bind::<BigInt, _>(limit)
+    .bind::<Text, _>(DeliveryStatus::Pending)
+    .load::<DeliveryRowByName>(conn)
+    .await
+    .map(|rows| rows.into_iter().map(DeliveryRow::from).collect())
+}
+
+/// `RETURNING d.*` read by column name.
+#[derive(QueryableByName)]
+#[diesel(table_name = deliveries)]
+pub struct DeliveryRowByName {
+    id: Uuid,
+    event_id: String,
+    transaction_reference: String,
+    application_id: Uuid,
+    direction: Direction,
+    event_type: String,
+    target_url: Option<String>,
+    payload: String,
+    status: DeliveryStatus,
+    attempts: i32,
+    last_error: Option<String>,
+    last_attempt_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    next_attempt_at: Option<DateTime<Utc>>,
+    traceparent: Option<String>,
+    history: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
+impl From<DeliveryRowByName> for DeliveryRow {
+    fn from(r: DeliveryRowByName) -> Self {
+        Self {
+            id: r.id,
+            event_id: r.event_id,
+            transaction_reference: r.transaction_reference,
+            application_id: r.application_id,
+            direction: r.direction,
+            event_type: r.event_type,
+            target_url: r.target_url,
+            payload: r.payload,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            last_attempt_at: r.last_attempt_at,
+            delivered_at: r.delivered_at,
+            next_attempt_at: r.next_attempt_at,
+            traceparent: r.traceparent,
+            history: r.history,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Writes an attempt's outcome, only while the delivery is still PENDING (a manual action or
+/// another replica may have ended it meanwhile).
+pub async fn save_outcome(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(row.id)
+            .filter(deliveries::status.eq(DeliveryStatus::Pending)),
+    )
+    .set((
+        deliveries::status.eq(row.status),
+        deliveries::attempts.eq(row.attempts),
+        deliveries::last_error.eq(&row.last_error),
+        deliveries::last_attempt_at.eq(row.last_attempt_at),
+        deliveries::delivered_at.eq(row.delivered_at),
+        deliveries::next_attempt_at.eq(row.next_attempt_at),
+        deliveries::history.eq(&row.history),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}

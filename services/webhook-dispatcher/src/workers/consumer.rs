@@ -1,0 +1,132 @@
+//! Reads `idaas.webhooks` in the dispatcher's consumer group (replicas share the partitions)
+//! and records one delivery per event. The offset is committed only after the record exists,
+//! so a crash re-reads and never drops an event; a re-read finds the record and adds nothing.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use idaas_kafka::{
+    build_consumer, headers,
+    rdkafka::{
+        consumer::{CommitMode, Consumer},
+        Message,
+    },
+};
+use idaas_proto::{transaction::v1::WebhookDispatch, Message as _};
+use idaas_service::{CancellationToken, Infra};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::{
+    domain::{DeliveryStatus, Direction},
+    store::deliveries::{self, DeliveryRow},
+};
+
+/// A consumer with no message for this long still beats; silence beyond it means stuck.
+const BEAT_EVERY: Duration = Duration::from_secs(5);
+
+fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow, String> {
+    let direction =
+        Direction::parse(&d.direction).ok_or_else(|| format!("direction {:?}", d.direction))?;
+    let application_id = Uuid::parse_str(&d.target_application_id)
+        .map_err(|_| format!("target application {:?}", d.target_application_id))?;
+    let now = Utc::now();
+    Ok(DeliveryRow {
+        id: Uuid::now_v7(),
+        event_id: d.event_id,
+        transaction_reference: d.transaction_reference,
+        application_id,
+        direction,
+        event_type: d.event_type,
+        // The contract's "no URL registered" is the empty string.
+        target_url: Some(d.target_url).filter(|u| !u.is_empty()),
+        payload: d.payload_json,
+        status: DeliveryStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        last_attempt_at: None,
+        delivered_at: None,
+        next_attempt_at: Some(now),
+        traceparent,
+        history: serde_json::json!([]),
+        created_at: now,
+    })
+}
+
+pub async fn run(infra: Infra, wake: Arc<Notify>, stop: CancellationToken) {
+    let group = format!("{}webhook-dispatcher", infra.settings.kafka.topic_prefix);
+    let consumer = match build_consumer(&infra.settings.kafka, &group) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook consumer could not be built");
+            return;
+        }
+    };
+    let topic = infra.topics.webhooks();
+    if let Err(e) = consumer.subscribe(&[topic.as_str()]) {
+        tracing::error!(error = %e, %topic, "webhook consumer could not subscribe");
+        return;
+    }
+    let beat = infra
+        .heartbeats
+        .register("webhook-consumer", BEAT_EVERY * 12);
+    let mut tick = tokio::time::interval(BEAT_EVERY);
+    loop {
+        let message = tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => { beat.beat(); continue; }
+            m = consumer.recv() => m,
+        };
+        beat.beat();
+        let message = match message {
+            Ok(m) => m,
+            Err(e) => {
+                // The broker is away; rdkafka reconnects by itself.
+                tracing::warn!(error = %e, "webhook consumer: receive failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let traceparent = message
+            .headers()
+            .and_then(|h| headers::get(h, "traceparent"));
+        let decoded = WebhookDispatch::decode(message.payload().unwrap_or_default())
+            .map_err(|e| e.to_string())
+            .and_then(|d| record(d, traceparent));
+        match decoded {
+            Ok(row) => {
+                // Never commit past an event that is not recorded: retry until it is, or stop.
+                loop {
+                    match store(&infra, &row).await {
+                        Ok(()) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, event = %row.event_id, "recording a delivery failed; retrying");
+                            tokio::select! {
+                                _ = stop.cancelled() => return,
+                                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                            }
+                        }
+                    }
+                }
+                wake.notify_one();
+            }
+            // A message no dispatcher can ever read would block its partition forever; it is
+            // logged with its coordinates (the outbox still holds the original) and passed.
+            Err(why) => tracing::error!(
+                topic = message.topic(), partition = message.partition(), offset = message.offset(),
+                %why, "unreadable webhook event skipped"
+            ),
+        }
+        if let Err(e) = consumer.commit_message(&message, CommitMode::Async) {
+            tracing::warn!(error = %e, "webhook consumer: commit failed; the event may be re-read");
+        }
+    }
+}
+
+async fn store(infra: &Infra, row: &DeliveryRow) -> Result<(), idaas_service::ServiceError> {
+    let mut conn = infra.pool.get().await?;
+    if !deliveries::insert_once(&mut conn, row).await? {
+        tracing::debug!(event = %row.event_id, "webhook event already recorded");
+    }
+    Ok(())
+}

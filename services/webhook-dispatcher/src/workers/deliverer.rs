@@ -1,0 +1,269 @@
+//! Attempts due deliveries. Each is leased (no other replica or pass takes it meanwhile) and
+//! attempted in its own task, up to `webhooks.concurrency` at once, so a slow or hanging
+//! receiver holds one slot for at most its timeout and never delays other applications.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
+use idaas_kafka::{insert_outbox, OutboxMessage};
+use idaas_proto::{webhook::v1::WebhookDeadLetter, Message};
+use idaas_service::{CancellationToken, Infra, ServiceError};
+use tokio::{
+    sync::{Notify, Semaphore},
+    task::JoinSet,
+};
+use tracing::Instrument;
+
+use crate::{
+    app::DispatchState,
+    clients::identity::ProfileError,
+    domain::{
+        outcome::{self, Attempted},
+        request, target,
+    },
+    store::deliveries::{self, DeliveryRow},
+};
+
+const POLL: Duration = Duration::from_millis(250);
+/// A pass with free slots runs at least this often; silence beyond a minute means stuck.
+const MAX_SILENCE: Duration = Duration::from_secs(60);
+/// Identity could not say which secret to sign with: try again after this, no attempt spent.
+const PROFILE_RETRY: chrono::Duration = chrono::Duration::seconds(5);
+
+pub async fn run(
+    infra: Infra,
+    state: Arc<DispatchState>,
+    wake: Arc<Notify>,
+    stop: CancellationToken,
+) {
+    let slots = Arc::new(Semaphore::new(state.settings.concurrency));
+    let beat = infra.heartbeats.register("webhook-deliverer", MAX_SILENCE);
+    // Longer than one attempt can take, so a lease never ends while its attempt still runs.
+    let lease = chrono::Duration::milliseconds(
+        i64::try_from(state.settings.attempt_timeout_ms).unwrap_or(i64::MAX / 2) + 20_000,
+    );
+    let mut tasks = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+        beat.beat();
+        while tasks.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free == 0 {
+            continue;
+        }
+        let now = Utc::now();
+        let due = match lease_due(&infra, now, now + lease, free).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %idaas_service::chain(&e), "leasing due deliveries failed");
+                continue;
+            }
+        };
+        for row in due {
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
+            };
+            let (infra, state) = (infra.clone(), state.clone());
+            let span = attempt_span(&row);
+            tasks.spawn(
+                async move {
+                    if let Err(e) = attempt(&infra, &state, row).await {
+                        tracing::warn!(error = %idaas_service::chain(&e), "delivery attempt not recorded; it runs again when its lease ends");
+                    }
+                    drop(permit);
+                }
+                .instrument(span),
+            );
+        }
+    }
+    // Attempts in flight get a moment to record their outcome; the rest run again after their
+    // lease, and the receiver dedupes on the delivery id.
+    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    tasks.shutdown().await;
+}
+
+async fn lease_due(
+    infra: &Infra,
+    now: chrono::DateTime<Utc>,
+    until: chrono::DateTime<Utc>,
+    free: usize,
+) -> Result<Vec<DeliveryRow>, ServiceError> {
+    let mut conn = infra.pool.get().await?;
+    let limit = i64::try_from(free).unwrap_or(i64::MAX);
+    Ok(deliveries::lease_due(&mut conn, now, until, limit).await?)
+}
+
+/// The attempt's span continues the trace of the request that caused the event.
+fn attempt_span(row: &DeliveryRow) -> tracing::Span {
+    let span = tracing::info_span!(
+        "webhook.attempt",
+        delivery = %row.id,
+        reference = %row.transaction_reference,
+        direction = %row.direction,
+        attempt = row.attempts + 1,
+    );
+    if let Some(tp) = &row.traceparent {
+        let headers = [("traceparent".to_owned(), tp.clone())]
+            .into_iter()
+            .collect();
+        idaas_telemetry::extract_into_span(&span, &headers);
+    }
+    span
+}
+
+async fn attempt(
+    infra: &Infra,
+    state: &DispatchState,
+    row: DeliveryRow,
+) -> Result<(), ServiceError> {
+    let now = Utc::now();
+    let Some(url) = row.target_url.clone() else {
+        let (row, letter) = outcome::undeliverable(
+            row,
+            "the application has no transactionWebhookUrl (and the payment no callbackUrl)",
+            now,
+        );
+        return save(infra, &row, Some(letter)).await;
+    };
+    let profile = match state.identity.profile(row.application_id).await {
+        Ok(p) if p.active => p,
+        Ok(_) => {
+            let (row, letter) = outcome::undeliverable(row, "the application is deactivated", now);
+            return save(infra, &row, Some(letter)).await;
+        }
+        Err(ProfileError::Unknown(_)) => {
+            let (row, letter) =
+                outcome::undeliverable(row, "identity knows no such application", now);
+            return save(infra, &row, Some(letter)).await;
+        }
+        Err(e) => {
+            // Not the receiver's fault: no attempt is spent, it goes again shortly.
+            tracing::warn!(error = %idaas_service::chain(&e), "no delivery profile; retrying shortly");
+            let mut row = row;
+            row.next_attempt_at = Some(now + PROFILE_RETRY);
+            return save(infra, &row, None).await;
+        }
+    };
+    let result = send(state, &row, &url, &profile, now.timestamp()).await;
+    let (row, letter) = outcome::apply(
+        row,
+        result,
+        Utc::now(),
+        &state.settings,
+        &mut rand::thread_rng(),
+    );
+    match (&letter, row.status) {
+        (Some(l), _) => {
+            tracing::warn!(reason = %l.reason, attempts = row.attempts, "delivery failed; dead-lettered")
+        }
+        (None, crate::domain::DeliveryStatus::Delivered) => {
+            tracing::info!(attempts = row.attempts, "delivered")
+        }
+        (None, _) => {
+            tracing::info!(attempts = row.attempts, error = ?row.last_error, "attempt failed; retrying on schedule")
+        }
+    }
+    save(infra, &row, letter).await
+}
+
+async fn send(
+    state: &DispatchState,
+    row: &DeliveryRow,
+    url: &str,
+    profile: &idaas_contracts::applications::DeliveryProfile,
+    timestamp: i64,
+) -> Attempted {
+    let refused = |error: String| Attempted::Failed {
+        status: None,
+        error,
+        retry_after: None,
+    };
+    let target = match target::check(url, state.local).await {
+        Ok(t) => t,
+        Err(e) => return refused(format!("target refused: {e}")),
+    };
+    let signed = match request::build(row.id, &row.payload, profile, timestamp) {
+        Ok(s) => s,
+        Err(e) => return refused(format!("request not built: {}", idaas_service::chain(&e))),
+    };
+    let client = match &target.pinned {
+        None => state.http.clone(),
+        Some((host, addr)) => match state.pinned_client(host, *addr) {
+            Ok(c) => c,
+            Err(e) => return refused(format!("HTTP client: {e}")),
+        },
+    };
+    let mut req = client.post(target.url).body(signed.body);
+    for (name, value) in signed.headers {
+        req = req.header(name, value);
+    }
+    if let Some(tp) = &row.traceparent {
+        req = req.header("traceparent", tp);
+    }
+    match req.send().await {
+        Ok(resp) if resp.status().is_success() => Attempted::Delivered {
+            status: resp.status().as_u16(),
+        },
+        Ok(resp) => {
+            let status = resp.status();
+            let retry_after = matches!(status.as_u16(), 429 | 503)
+                .then(|| resp.headers().get(reqwest::header::RETRY_AFTER))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            Attempted::Failed {
+                status: Some(status.as_u16()),
+                error: format!("HTTP {status}"),
+                retry_after,
+            }
+        }
+        Err(e) if e.is_timeout() => refused("no answer within the attempt timeout".into()),
+        Err(e) => refused(format!("request failed: {}", idaas_service::chain(&e))),
+    }
+}
+
+/// The outcome and, when the delivery has failed, its dead letter: one commit.
+async fn save(
+    infra: &Infra,
+    row: &DeliveryRow,
+    letter: Option<WebhookDeadLetter>,
+) -> Result<(), ServiceError> {
+    let message = letter.map(|l| {
+        let id = uuid::Uuid::parse_str(&l.event_id).unwrap_or_else(|_| uuid::Uuid::now_v7());
+        OutboxMessage::new(
+            id,
+            infra.topics.webhooks_dlt(),
+            l.transaction_reference.clone(),
+            "WebhookDeadLetter",
+            l.encode_to_vec(),
+        )
+    });
+    let mut conn = infra.pool.get().await?;
+    let row = row.clone();
+    let published = message.is_some();
+    conn.transaction::<_, ServiceError, _>(|c| {
+        async move {
+            if deliveries::save_outcome(c, &row).await? {
+                if let Some(m) = &message {
+                    insert_outbox(c, m).await?;
+                }
+            }
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    if published {
+        infra.relay.wake();
+    }
+    Ok(())
+}

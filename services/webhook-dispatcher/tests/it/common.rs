@@ -1,0 +1,225 @@
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use idaas_kafka::{
+    rdkafka::producer::{FutureProducer, FutureRecord},
+    Topics,
+};
+use idaas_proto::{transaction::v1::WebhookDispatch, Message};
+use idaas_testkit::{test_settings, TestDb, TestKeys};
+use serde_json::{json, Value};
+
+/// What a receiver saw: headers of interest and the raw body.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// A receiver that answers each request with the next status of its script (then 200).
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<Received>>>,
+}
+
+pub fn receiver(script: Vec<u16>) -> Receiver {
+    let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let script = Arc::new(Mutex::new(script.into_iter()));
+    let (s, sc) = (seen.clone(), script.clone());
+    let base = idaas_testkit::stand_in(move |cfg| {
+        let (seen, script) = (s.clone(), sc.clone());
+        cfg.route(
+            "/hook",
+            web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                let (seen, script) = (seen.clone(), script.clone());
+                async move {
+                    seen.lock().unwrap().push(Received {
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                            .collect(),
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let status = script.lock().unwrap().next().unwrap_or(200);
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                        .finish()
+                }
+            }),
+        );
+    });
+    Receiver {
+        url: format!("{base}/hook"),
+        seen,
+    }
+}
+
+impl Receiver {
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    pub fn all(&self) -> Vec<Received> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+pub struct Platform {
+    pub identity: String,
+    pub http: reqwest::Client,
+    pub topics: Topics,
+    pub kafka: idaas_config::KafkaSettings,
+    pub dispatcher_db: TestDb,
+    _identity_db: TestDb,
+}
+
+pub struct App {
+    pub id: String,
+    pub webhook_secret: String,
+    pub private_jwk: Value,
+}
+
+pub async fn spawn() -> Platform {
+    let keys = TestKeys::generate();
+    let prefix = format!("w{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let (id_db, wh_db) = (TestDb::create().await, TestDb::create().await);
+    let s = test_settings("identity", &id_db.name, &prefix, &keys);
+    let kafka = s.kafka.clone();
+    let topics = Topics::new(prefix.clone());
+    for _ in 0..50 {
+        if idaas_kafka::ensure_topics(&kafka, &topics.all())
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let identity = idaas_testkit::serve(identity::build, s).await.base;
+    let mut s = test_settings("webhook-dispatcher", &wh_db.name, &prefix, &keys);
+    s.auth.jwks_url = format!("{identity}/.well-known/jwks.json");
+    if let Some(i) = s.services.get_mut("identity") {
+        i.url = identity.clone();
+    }
+    idaas_testkit::serve(webhook_dispatcher::build, s).await;
+    Platform {
+        identity,
+        http: reqwest::Client::new(),
+        topics,
+        kafka,
+        dispatcher_db: wh_db,
+        _identity_db: id_db,
+    }
+}
+
+impl Platform {
+    pub async fn app(&self, url: &str, encrypted: bool) -> App {
+        let handle = format!("h{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let v: Value = self
+            .http
+            .post(format!("{}/v1/applications", self.identity))
+            .json(
+                &json!({"name": format!("App {handle}"), "appHandle": handle,
+                "transactionWebhookUrl": url, "encryptionEnabled": encrypted}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let d = &v["data"];
+        App {
+            id: d["id"].as_str().unwrap().to_owned(),
+            webhook_secret: d["webhookSecret"].as_str().unwrap().to_owned(),
+            private_jwk: d["appPrivateJwk"].clone(),
+        }
+    }
+
+    /// Publishes a webhook event exactly as the transaction service's outbox relay does.
+    pub async fn publish(&self, app: &App, url: &str, reference: &str) -> String {
+        let event_id = uuid::Uuid::now_v7().to_string();
+        self.publish_as(&event_id, app, url, reference).await;
+        event_id
+    }
+
+    /// Publishes with a given event id, as a relay that published twice would.
+    pub async fn publish_as(&self, event_id: &str, app: &App, url: &str, reference: &str) {
+        let event_id = event_id.to_owned();
+        let msg = WebhookDispatch {
+            event_id: event_id.clone(),
+            direction: "RECEIVER".into(),
+            event_type: "TRANSACTION_INITIATED".into(),
+            transaction_reference: reference.into(),
+            target_application_id: app.id.clone(),
+            target_url: url.into(),
+            payload_json: json!({"event": "TRANSACTION_INITIATED",
+                "transaction": {"reference": reference, "amount": 1500.0}})
+            .to_string(),
+            occurred_at: chrono::Utc::now().to_rfc3339(),
+        };
+        let producer: FutureProducer = idaas_kafka::build_producer(&self.kafka).unwrap();
+        let topic = self.topics.webhooks();
+        let payload = msg.encode_to_vec();
+        producer
+            .send(
+                FutureRecord::to(&topic).key(reference).payload(&payload),
+                Duration::from_secs(10),
+            )
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+
+    /// `(status, attempts, last_error)` of the delivery of `event_id`, once it is not PENDING
+    /// (or after `within`).
+    pub async fn settled(&self, event_id: &str, within: Duration) -> (String, i32, Option<String>) {
+        use diesel::{sql_types::Text, QueryableByName};
+        use diesel_async::RunQueryDsl;
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            status: String,
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            attempts: i32,
+            #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+            last_error: Option<String>,
+        }
+        let mut conn = AsyncPgConnection::establish(&self.dispatcher_db.url())
+            .await
+            .unwrap();
+        let deadline = Instant::now() + within;
+        loop {
+            let rows: Vec<Row> = diesel::sql_query(
+                "SELECT status, attempts, last_error FROM deliveries WHERE event_id = $1",
+            )
+            .bind::<Text, _>(event_id)
+            .load(&mut conn)
+            .await
+            .unwrap();
+            if let Some(r) = rows.into_iter().next() {
+                if r.status != "PENDING" || Instant::now() > deadline {
+                    return (r.status, r.attempts, r.last_error);
+                }
+            } else if Instant::now() > deadline {
+                return ("MISSING".into(), 0, None);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Delivery end to end on the dispatcher: events from the topic to a real receiver, signed and
+//! retried on the guide's schedule, dead-lettered when the attempts run out.
+
+use std::time::Duration;
+
+use idaas_kafka::rdkafka::{consumer::Consumer, Message};
+use idaas_proto::{webhook::v1::WebhookDeadLetter, Message as _};
+
+use crate::common::{receiver, spawn, Received};
+
+/// `v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))`, computed with ring, not our code.
+fn expected_v0(secret: &str, r: &Received) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+    let msg = format!("v0:{}:{}", r.header("X-IDaaS-Timestamp"), r.body);
+    format!(
+        "v0={}",
+        hex(ring::hmac::sign(&key, msg.as_bytes()).as_ref())
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn two_failures_then_success_is_one_signed_delivery_in_three_attempts() {
+    let p = spawn().await;
+    let hook = receiver(vec![500, 503]);
+    let app = p.app(&hook.url, false).await;
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-AAAAAAAA").await;
+
+    let (status, attempts, error) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!((status.as_str(), attempts, error), ("DELIVERED", 3, None));
+    let seen = hook.all();
+    assert_eq!(seen.len(), 3);
+    let id = seen[0].header("X-IDaaS-Delivery").to_owned();
+    assert!(!id.is_empty());
+    for r in &seen {
+        assert_eq!(
+            r.header("X-IDaaS-Delivery"),
+            id,
+            "one delivery id across attempts"
+        );
+        assert_eq!(r.header("webhook-id"), id);
+        assert_eq!(
+            r.header("X-IDaaS-Signature"),
+            expected_v0(&app.webhook_secret, r)
+        );
+        assert!(r.header("webhook-signature").starts_with("v1,"));
+        assert_eq!(r.header("Content-Type"), "application/json");
+        assert_eq!(r.header("Content-Encryption"), "");
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["event"], "TRANSACTION_INITIATED");
+    }
+}
+
+#[tokio::test]
+async fn exhausted_attempts_fail_and_reach_the_dead_letter_topic_once() {
+    let p = spawn().await;
+    let hook = receiver(vec![500; 10]);
+    let app = p.app(&hook.url, false).await;
+    let dlt =
+        idaas_kafka::build_consumer(&p.kafka, &format!("t-{}", uuid::Uuid::new_v4())).unwrap();
+    dlt.subscribe(&[p.topics.webhooks_dlt().as_str()]).unwrap();
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-BBBBBBBB").await;
+
+    let (status, attempts, error) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!((status.as_str(), attempts), ("FAILED", 3));
+    assert_eq!(error.as_deref(), Some("HTTP 500 Internal Server Error"));
+    assert_eq!(hook.count(), 3, "no attempt after the last");
+
+    let message = tokio::time::timeout(Duration::from_secs(30), dlt.recv())
+        .await
+        .expect("a dead letter within 30 s")
+        .unwrap();
+    let letter = WebhookDeadLetter::decode(message.payload().unwrap()).unwrap();
+    assert_eq!(letter.source_event_id, event);
+    assert_eq!(letter.application_id, app.id);
+    assert_eq!(letter.attempts.len(), 3);
+    assert!(letter.attempts.iter().all(|a| a.status == 500));
+    assert_eq!(letter.delivery_id, hook.all()[0].header("X-IDaaS-Delivery"));
+}
+
+#[tokio::test]
+async fn an_encrypted_application_gets_a_jwe_to_its_key_signed_as_sent() {
+    let p = spawn().await;
+    let hook = receiver(vec![]);
+    let app = p.app(&hook.url, true).await;
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-CCCCCCCC").await;
+    let (status, attempts, _) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!((status.as_str(), attempts), ("DELIVERED", 1));
+    let r = &hook.all()[0];
+    assert_eq!(r.header("Content-Encryption"), "JWE");
+    assert_eq!(r.body.split('.').count(), 5, "a compact JWE: {}", r.body);
+    assert_eq!(
+        r.header("X-IDaaS-Signature"),
+        expected_v0(&app.webhook_secret, r)
+    );
+    let key = idaas_crypto::keys::EcKeyPair::from_private_jwk(&app.private_jwk).unwrap();
+    let plain = idaas_crypto::jwe::decrypt_compact(&r.body, key.secret_key()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(body["transaction"]["reference"], "TXN-1741082580-CCCCCCCC");
+}
+
+#[tokio::test]
+async fn an_application_without_a_url_gets_a_failed_record_not_a_loop() {
+    let p = spawn().await;
+    let hook = receiver(vec![]);
+    let app = p.app(&hook.url, false).await;
+    let event = p.publish(&app, "", "TXN-1741082580-DDDDDDDD").await;
+    let (status, attempts, error) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!((status.as_str(), attempts), ("FAILED", 0));
+    assert!(error
+        .unwrap_or_default()
+        .contains("no transactionWebhookUrl"));
+    assert_eq!(hook.count(), 0);
+}
+
+#[tokio::test]
+async fn an_event_published_twice_is_delivered_once() {
+    let p = spawn().await;
+    let hook = receiver(vec![]);
+    let app = p.app(&hook.url, false).await;
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-EEEEEEEE").await;
+    let (status, _, _) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!(status, "DELIVERED");
+    // The relay publishes at least once: the same event again changes nothing.
+    p.publish_as(&event, &app, &hook.url, "TXN-1741082580-EEEEEEEE")
+        .await;
+    let marker = p.publish(&app, &hook.url, "TXN-1741082580-FFFFFFFF").await;
+    p.settled(&marker, Duration::from_secs(20)).await;
+    let refs: Vec<String> = hook
+        .all()
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["transaction"]["reference"]
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        refs.iter().filter(|r| r.contains("EEEEEEEE")).count(),
+        1,
+        "{refs:?}"
+    );
+}
