@@ -8,7 +8,7 @@ use crate::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Zero-based page number.
-    #[param(minimum = 0, default = 0)]
+    #[param(minimum = 0, maximum = 1_000_000, default = 0)]
     pub page: Option<i64>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -18,14 +18,16 @@ pub struct PageQuery {
 impl PageQuery {
     pub const DEFAULT_SIZE: i64 = 20;
     pub const MAX_SIZE: i64 = 100;
+    /// Deeper than any real listing; keeps `page * size` (the SQL offset) far from overflow.
+    pub const MAX_PAGE: i64 = 1_000_000;
 
     /// Returns `(page, size)` or a validation error naming the parameter.
     pub fn validate(&self) -> Result<(i64, i64), ApiError> {
         let page = self.page.unwrap_or(0);
         let size = self.size.unwrap_or(Self::DEFAULT_SIZE);
         let mut errors = Vec::new();
-        if page < 0 {
-            errors.push("page must be zero or greater".to_owned());
+        if !(0..=Self::MAX_PAGE).contains(&page) {
+            errors.push(format!("page must be between 0 and {}", Self::MAX_PAGE));
         }
         if !(1..=Self::MAX_SIZE).contains(&size) {
             errors.push(format!("size must be between 1 and {}", Self::MAX_SIZE));
@@ -87,5 +89,16 @@ mod tests {
             size: None,
         };
         assert_eq!(q.validate().ok(), Some((0, 20)));
+        // Found by schemathesis: a page this deep overflowed the SQL offset (a 5xx).
+        let q = PageQuery {
+            page: Some(i64::MAX - 1),
+            size: Some(20),
+        };
+        assert!(q.validate().is_err());
+        let q = PageQuery {
+            page: Some(PageQuery::MAX_PAGE),
+            size: Some(PageQuery::MAX_SIZE),
+        };
+        assert!(q.validate().is_ok());
     }
 }

@@ -8,7 +8,7 @@ use idaas_db::{embed_migrations, EmbeddedMigrations};
 use idaas_service::{jwks_verifier, service_url, Application, Infra, InternalClient, StartupError};
 use tokio::sync::Notify;
 
-use crate::{clients::identity::Identity, workers};
+use crate::{clients::identity::Identity, routes, workers};
 
 pub const SERVICE: &str = "webhook-dispatcher";
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/webhook-dispatcher");
@@ -64,5 +64,5 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Application, Star
         workers::deliverer::run(deliverer_infra, deliverer_state, wake, stop)
     });
     let (settings, supervisor) = (infra.settings.clone(), infra.supervisor.clone());
-    Application::serve(SERVICE, &settings, infra, supervisor, |_routes| {})
+    Application::serve(SERVICE, &settings, infra, supervisor, routes::configure)
 }

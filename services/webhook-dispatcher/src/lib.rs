@@ -5,7 +5,13 @@
 mod app;
 mod clients;
 mod domain;
+mod routes;
 mod store;
 mod workers;
 
 pub use app::{build, SERVICE};
+
+/// The public endpoints of this service, described from its types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <routes::ApiDoc as utoipa::OpenApi>::openapi()
+}

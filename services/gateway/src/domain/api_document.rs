@@ -38,6 +38,7 @@ pub fn document() -> OpenApi {
         identity::openapi(),
         transaction::openapi(),
         ledger::openapi(),
+        webhook_dispatcher::openapi(),
     ] {
         doc.merge(part);
     }

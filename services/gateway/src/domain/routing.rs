@@ -63,11 +63,11 @@ const fn r(method: &'static str, pattern: &'static str, backend: Backend, access
 }
 
 use Access::{Public, Tenant};
-use Backend::{Identity, Ledger, Transaction};
+use Backend::{Identity, Ledger, Transaction, WebhookDispatcher};
 
 /// Every endpoint the platform serves today, and nothing else: the OpenAPI document lists
 /// exactly these (a test holds the two together). The guide's claims, consent, federation,
-/// transfer, delivery-record and settlement endpoints join with the issues that build them.
+/// transfer and settlement endpoints join with the issues that build them.
 pub const ROUTES: &[Route] = &[
     r("POST", "/v1/applications", Identity, Public),
     r("GET", "/v1/applications", Identity, Tenant),
@@ -113,6 +113,27 @@ pub const ROUTES: &[Route] = &[
         Transaction,
         Tenant,
     ),
+    // Delivery records of a transaction belong to the dispatcher, which owns them.
+    r(
+        "GET",
+        "/v1/transactions/{reference}/webhooks",
+        WebhookDispatcher,
+        Tenant,
+    ),
+    r(
+        "GET",
+        "/v1/transactions/{reference}/webhooks/receiver",
+        WebhookDispatcher,
+        Tenant,
+    ),
+    r(
+        "GET",
+        "/v1/transactions/{reference}/webhooks/sender",
+        WebhookDispatcher,
+        Tenant,
+    ),
+    r("GET", "/v1/webhooks/failed", WebhookDispatcher, Tenant),
+    r("GET", "/v1/webhooks/{id}", WebhookDispatcher, Tenant),
     r("POST", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet/statement", Ledger, Tenant),
@@ -144,7 +165,7 @@ impl Route {
 }
 
 /// The route for a method and canonical path; the most specific pattern wins
-/// (`/v1/transactions/sent` over `/v1/transactions/{reference}`). `None` is 404: nothing is forwarded.
+/// (`/v1/webhooks/failed` over `/v1/webhooks/{id}`). `None` is 404: nothing is forwarded.
 pub fn find(method: &Method, path: &CanonicalPath) -> Option<&'static Route> {
     ROUTES
         .iter()
@@ -201,6 +222,14 @@ mod tests {
             Some((Transaction, Tenant))
         );
         assert_eq!(
+            owner(M::GET, "/v1/transactions/TXN-1/webhooks/sender"),
+            Some((WebhookDispatcher, Tenant))
+        );
+        assert_eq!(
+            owner(M::GET, "/v1/webhooks/failed"),
+            Some((WebhookDispatcher, Tenant))
+        );
+        assert_eq!(
             owner(M::GET, "/v1/wallet/statement"),
             Some((Ledger, Tenant))
         );
@@ -211,7 +240,6 @@ mod tests {
         assert_eq!(owner(Method::GET, "/v1/nothing"), None);
         // Not served until their issues land: 404 at the gateway, nothing forwarded.
         assert_eq!(owner(Method::GET, "/v1/settlement"), None);
-        assert_eq!(owner(Method::GET, "/v1/webhooks/failed"), None);
         assert_eq!(owner(Method::POST, "/v1/consent/abc/approve"), None);
         assert_eq!(owner(Method::DELETE, "/v1/tags/alice"), None);
         assert_eq!(owner(Method::POST, "/v1/tags/alice"), None);

@@ -86,7 +86,7 @@ pub async fn get(
     tag = "Wallet",
     params(
         ("currency" = Option<String>, Query, description = "ISO 4217 code; NGN when absent", example = "NGN"),
-        ("page" = Option<i64>, Query, description = "Zero-based page number", minimum = 0),
+        ("page" = Option<i64>, Query, description = "Zero-based page number", minimum = 0, maximum = 1_000_000),
         ("size" = Option<i64>, Query, description = "Page size, 1 to 100", minimum = 1, maximum = 100),
     ),
     responses(

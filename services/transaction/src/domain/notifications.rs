@@ -38,6 +38,8 @@ fn webhook(
         target_url: url.unwrap_or("").to_owned(),
         payload_json: webhook_body(event, t).map_err(ServiceError::internal)?,
         occurred_at: Utc::now().to_rfc3339(),
+        sender_application_id: t.sender_app_id.to_string(),
+        receiver_application_id: t.receiver_app_id.to_string(),
     };
     Ok(OutboxMessage::new(
         event_id,

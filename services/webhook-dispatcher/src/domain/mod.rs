@@ -2,6 +2,7 @@
 //! targets it may reach, and how an attempt's result moves a delivery.
 
 pub mod outcome;
+pub mod records;
 pub mod request;
 pub mod schedule;
 mod status;

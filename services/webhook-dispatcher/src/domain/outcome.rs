@@ -165,6 +165,8 @@ mod tests {
             traceparent: None,
             history: serde_json::json!([]),
             created_at: Utc::now(),
+            sender_application_id: None,
+            receiver_application_id: None,
         }
     }
 

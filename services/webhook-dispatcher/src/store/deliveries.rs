@@ -26,6 +26,8 @@ pub struct DeliveryRow {
     pub traceparent: Option<String>,
     pub history: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    pub sender_application_id: Option<Uuid>,
+    pub receiver_application_id: Option<Uuid>,
 }
 
 /// Records the delivery unless its event is already recorded (a re-read of the topic).
@@ -89,6 +91,8 @@ pub struct DeliveryRowByName {
     traceparent: Option<String>,
     history: serde_json::Value,
     created_at: DateTime<Utc>,
+    sender_application_id: Option<Uuid>,
+    receiver_application_id: Option<Uuid>,
 }
 
 impl From<DeliveryRowByName> for DeliveryRow {
@@ -111,6 +115,8 @@ impl From<DeliveryRowByName> for DeliveryRow {
             traceparent: r.traceparent,
             history: r.history,
             created_at: r.created_at,
+            sender_application_id: r.sender_application_id,
+            receiver_application_id: r.receiver_application_id,
         }
     }
 }
@@ -135,4 +141,74 @@ pub async fn save_outcome(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> Qu
     .execute(conn)
     .await?;
     Ok(n == 1)
+}
+
+/// Who may read a delivery: the application it is for, and both parties of its payment.
+fn visible_to(
+    app: Uuid,
+) -> Box<dyn BoxableExpression<deliveries::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>
+{
+    Box::new(
+        deliveries::application_id
+            .eq(app)
+            .or(deliveries::sender_application_id.eq(app).assume_not_null())
+            .or(deliveries::receiver_application_id
+                .eq(app)
+                .assume_not_null()),
+    )
+}
+
+pub async fn find_visible(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<DeliveryRow>> {
+    deliveries::table
+        .filter(deliveries::id.eq(id))
+        .filter(visible_to(app))
+        .select(DeliveryRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The deliveries of a payment the caller is a party to, oldest first.
+pub async fn for_reference(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    reference: &str,
+) -> QueryResult<Vec<DeliveryRow>> {
+    deliveries::table
+        .filter(deliveries::transaction_reference.eq(reference))
+        .filter(visible_to(app))
+        .order(deliveries::created_at.asc())
+        .select(DeliveryRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The caller's own failed deliveries (those addressed to it), newest first, and the total.
+pub async fn failed_page(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    page: i64,
+    size: i64,
+) -> QueryResult<(Vec<DeliveryRow>, i64)> {
+    let mine = deliveries::application_id
+        .eq(app)
+        .and(deliveries::status.eq(DeliveryStatus::Failed));
+    let total = deliveries::table
+        .filter(mine)
+        .count()
+        .get_result(conn)
+        .await?;
+    let rows = deliveries::table
+        .filter(mine)
+        .order((deliveries::created_at.desc(), deliveries::id.desc()))
+        .offset(page * size)
+        .limit(size)
+        .select(DeliveryRow::as_select())
+        .load(conn)
+        .await?;
+    Ok((rows, total))
 }

@@ -19,5 +19,7 @@ diesel::table! {
         traceparent -> Nullable<Text>,
         history -> Jsonb,
         created_at -> Timestamptz,
+        sender_application_id -> Nullable<Uuid>,
+        receiver_application_id -> Nullable<Uuid>,
     }
 }

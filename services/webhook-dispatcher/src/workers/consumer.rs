@@ -30,6 +30,8 @@ fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow
         Direction::parse(&d.direction).ok_or_else(|| format!("direction {:?}", d.direction))?;
     let application_id = Uuid::parse_str(&d.target_application_id)
         .map_err(|_| format!("target application {:?}", d.target_application_id))?;
+    // Absent (empty) in events published before the parties were added.
+    let party = |id: &str| Uuid::parse_str(id).ok();
     let now = Utc::now();
     Ok(DeliveryRow {
         id: Uuid::now_v7(),
@@ -50,6 +52,8 @@ fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow
         traceparent,
         history: serde_json::json!([]),
         created_at: now,
+        sender_application_id: party(&d.sender_application_id),
+        receiver_application_id: party(&d.receiver_application_id),
     })
 }
 

@@ -81,6 +81,7 @@ impl Receiver {
 
 pub struct Platform {
     pub identity: String,
+    pub dispatcher: String,
     pub http: reqwest::Client,
     pub topics: Topics,
     pub kafka: idaas_config::KafkaSettings,
@@ -90,6 +91,7 @@ pub struct Platform {
 
 pub struct App {
     pub id: String,
+    pub token: String,
     pub webhook_secret: String,
     pub private_jwk: Value,
 }
@@ -116,9 +118,12 @@ pub async fn spawn() -> Platform {
     if let Some(i) = s.services.get_mut("identity") {
         i.url = identity.clone();
     }
-    idaas_testkit::serve(webhook_dispatcher::build, s).await;
+    let dispatcher = idaas_testkit::serve(webhook_dispatcher::build, s)
+        .await
+        .base;
     Platform {
         identity,
+        dispatcher,
         http: reqwest::Client::new(),
         topics,
         kafka,
@@ -144,7 +149,18 @@ impl Platform {
             .await
             .unwrap();
         let d = &v["data"];
+        let t: Value = self
+            .http
+            .post(format!("{}/v1/auth/token", self.identity))
+            .json(&json!({"client_id": d["clientId"], "client_secret": d["clientSecret"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         App {
+            token: t["data"]["token"].as_str().unwrap().to_owned(),
             id: d["id"].as_str().unwrap().to_owned(),
             webhook_secret: d["webhookSecret"].as_str().unwrap().to_owned(),
             private_jwk: d["appPrivateJwk"].clone(),
@@ -172,18 +188,39 @@ impl Platform {
                 "transaction": {"reference": reference, "amount": 1500.0}})
             .to_string(),
             occurred_at: chrono::Utc::now().to_rfc3339(),
+            sender_application_id: String::new(),
+            receiver_application_id: app.id.clone(),
         };
+        self.send(msg).await;
+    }
+
+    /// Publishes a webhook event as given.
+    pub async fn send(&self, msg: WebhookDispatch) {
+        let reference = msg.transaction_reference.clone();
         let producer: FutureProducer = idaas_kafka::build_producer(&self.kafka).unwrap();
         let topic = self.topics.webhooks();
         let payload = msg.encode_to_vec();
         producer
             .send(
-                FutureRecord::to(&topic).key(reference).payload(&payload),
+                FutureRecord::to(&topic).key(&reference).payload(&payload),
                 Duration::from_secs(10),
             )
             .await
             .map_err(|(e, _)| e)
             .unwrap();
+    }
+
+    /// `GET` on the dispatcher with `app`'s token.
+    pub async fn get(&self, app: &App, path: &str) -> (reqwest::StatusCode, Value) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.dispatcher))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     /// `(status, attempts, last_error)` of the delivery of `event_id`, once it is not PENDING

@@ -1,0 +1,46 @@
+//! Reading delivery records: a payment's records are visible to both of its parties (others
+//! get 404); the failed list is each application's own deliveries.
+
+use idaas_api::ErrorCode;
+use idaas_service::{Infra, ServiceResult};
+use uuid::Uuid;
+
+use super::Direction;
+use crate::store::deliveries::{self, DeliveryRow};
+
+/// The payment's records the caller may see. None at all is 404 (`IDAAS-RES-3010`), the same
+/// whether the caller is no party or the payment is unknown, so nothing leaks.
+pub async fn of_transaction(
+    infra: &Infra,
+    app: Uuid,
+    reference: &str,
+    direction: Option<Direction>,
+) -> ServiceResult<Vec<DeliveryRow>> {
+    let mut conn = infra.pool.get().await?;
+    let all = deliveries::for_reference(&mut conn, app, reference).await?;
+    if all.is_empty() {
+        return Err(ErrorCode::TransactionNotFound.into());
+    }
+    Ok(all
+        .into_iter()
+        .filter(|r| direction.is_none_or(|d| r.direction == d))
+        .collect())
+}
+
+pub async fn one(infra: &Infra, app: Uuid, id: Uuid) -> ServiceResult<DeliveryRow> {
+    let mut conn = infra.pool.get().await?;
+    deliveries::find_visible(&mut conn, app, id)
+        .await?
+        // The catalog has no code of its own for a delivery record.
+        .ok_or_else(|| ErrorCode::ResourceNotFound.into())
+}
+
+pub async fn failed(
+    infra: &Infra,
+    app: Uuid,
+    page: i64,
+    size: i64,
+) -> ServiceResult<(Vec<DeliveryRow>, i64)> {
+    let mut conn = infra.pool.get().await?;
+    Ok(deliveries::failed_page(&mut conn, app, page, size).await?)
+}
