@@ -9,3 +9,4 @@ mod payments;
 mod resilience;
 mod shutdown;
 mod tenant_isolation;
+mod webhooks;
