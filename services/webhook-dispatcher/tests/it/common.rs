@@ -30,6 +30,9 @@ impl Received {
     }
 }
 
+/// In a receiver's script: never answer (well past the attempt timeout).
+pub const HANG: u16 = 599;
+
 /// A receiver that answers each request with the next status of its script (then 200).
 #[derive(Clone)]
 pub struct Receiver {
@@ -57,6 +60,9 @@ pub fn receiver(script: Vec<u16>) -> Receiver {
                         body: String::from_utf8_lossy(&body).into_owned(),
                     });
                     let status = script.lock().unwrap().next().unwrap_or(200);
+                    if status == HANG {
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                    }
                     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
                         .finish()
                 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use idaas_kafka::rdkafka::{consumer::Consumer, Message};
 use idaas_proto::{webhook::v1::WebhookDeadLetter, Message as _};
 
-use crate::common::{receiver, spawn, Received};
+use crate::common::{receiver, spawn, Received, HANG};
 
 /// `v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))`, computed with ring, not our code.
 fn expected_v0(secret: &str, r: &Received) -> String {
@@ -142,4 +142,56 @@ async fn an_event_published_twice_is_delivered_once() {
         1,
         "{refs:?}"
     );
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_never_delays_another_applications_delivery() {
+    let p = spawn().await;
+    let (stuck, healthy) = (receiver(vec![HANG, HANG, HANG]), receiver(vec![]));
+    let slow = p.app(&stuck.url, false).await;
+    let fine = p.app(&healthy.url, false).await;
+    // Same partition key order: the stuck one first.
+    let blocked = p
+        .publish(&slow, &stuck.url, "TXN-1741082580-HANGING1")
+        .await;
+    while stuck.count() == 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let other = p
+        .publish(&fine, &healthy.url, "TXN-1741082580-HANGING1")
+        .await;
+    let (status, attempts, _) = p.settled(&other, Duration::from_secs(5)).await;
+    assert_eq!((status.as_str(), attempts), ("DELIVERED", 1));
+    // ... while the stuck receiver's first attempt is still waiting for its answer.
+    let (status, attempts, _) = p.settled(&blocked, Duration::ZERO).await;
+    assert_eq!((status.as_str(), attempts), ("PENDING", 0));
+}
+
+#[tokio::test]
+async fn a_rotated_secret_signs_the_next_delivery() {
+    let p = spawn().await;
+    let hook = receiver(vec![]);
+    let app = p.app(&hook.url, false).await;
+    let rotated: serde_json::Value = p
+        .http
+        .post(format!(
+            "{}/v1/applications/webhook-secret/rotate",
+            p.identity
+        ))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let new_secret = rotated["data"]["webhookSecret"].as_str().unwrap();
+    assert_ne!(new_secret, app.webhook_secret);
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-ROTATED1").await;
+    assert_eq!(
+        p.settled(&event, Duration::from_secs(20)).await.0,
+        "DELIVERED"
+    );
+    let r = &hook.all()[0];
+    assert_eq!(r.header("X-IDaaS-Signature"), expected_v0(new_secret, r));
 }
