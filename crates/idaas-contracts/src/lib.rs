@@ -2,5 +2,6 @@
 //! serves the route and by the client that calls it, so the two cannot drift apart.
 
 pub mod applications;
+pub mod deliveries;
 pub mod postings;
 pub mod tags;

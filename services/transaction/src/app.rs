@@ -38,6 +38,7 @@ pub async fn build_with_clock(
         internal,
         &service_url(&settings, "identity")?,
         &service_url(&settings, "ledger")?,
+        &service_url(&settings, "webhook-dispatcher")?,
     );
     let state = Arc::new(TxState {
         clients,

@@ -57,6 +57,12 @@ fn internal_targets(victim: &Tenant, thief: &Tenant) -> Vec<(&'static str, Strin
             format!("internal/v1/tags/resolve?address={}", victim.tag),
             Value::Null,
         ),
+        // Where the victim's payment webhooks stand.
+        (
+            "GET",
+            "internal/v1/deliveries/summary?reference=TXN-1700000000-ATTACK01".to_owned(),
+            Value::Null,
+        ),
         // The victim's webhook secret: the prize of this whole list.
         (
             "GET",
@@ -357,6 +363,8 @@ async fn direct_calls_need_the_right_service_credential(
     for (method, target, body) in &targets {
         let (service, audience) = if target.starts_with("internal/v1/postings") {
             (p.service_url("ledger"), "ledger")
+        } else if target.starts_with("internal/v1/deliveries") {
+            (p.service_url("webhook-dispatcher"), "webhook-dispatcher")
         } else {
             (p.service_url("identity"), "identity")
         };

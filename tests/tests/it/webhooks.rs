@@ -210,6 +210,24 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+    // The payment itself says where its webhooks stand (section 22).
+    let (s, t) = p
+        .send(
+            p.http
+                .get(p.api(&format!("/v1/transactions/{reference}")))
+                .bearer_auth(&a.token),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["data"]["status"], "COMPLETED");
+    assert_eq!(
+        t["data"]["webhooks"]["receiver"]["status"], "DELIVERED",
+        "{t}"
+    );
+    assert_eq!(
+        t["data"]["webhooks"]["sender"]["status"], "DELIVERED",
+        "{t}"
+    );
     let stranger = p.tenant("str").await;
     let (s, v) = p
         .send(p.http.get(p.api(&path)).bearer_auth(&stranger.token))

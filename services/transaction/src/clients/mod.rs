@@ -3,6 +3,7 @@
 
 use idaas_api::{ApiError, ApiResponse, ErrorCode};
 use idaas_contracts::{
+    deliveries::{self, DeliverySummary},
     postings::{self, DecimalText, Party, PostingCommand},
     tags,
 };
@@ -18,6 +19,7 @@ pub struct Clients {
     internal: InternalClient,
     identity: String,
     ledger: String,
+    dispatcher: String,
 }
 
 /// A peer's error envelope, as every service answers it.
@@ -52,11 +54,47 @@ pub enum PostError {
 }
 
 impl Clients {
-    pub fn new(internal: InternalClient, identity: &str, ledger: &str) -> Self {
+    pub fn new(internal: InternalClient, identity: &str, ledger: &str, dispatcher: &str) -> Self {
         Self {
             internal,
             identity: identity.trim_end_matches('/').to_owned(),
             ledger: ledger.trim_end_matches('/').to_owned(),
+            dispatcher: dispatcher.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// Where the payment's webhooks stand, from the dispatcher that owns them. `None` when it
+    /// cannot say now: the payment is still answered, without its delivery status.
+    pub async fn delivery_summary(&self, reference: &str) -> Option<DeliverySummary> {
+        let query = serde_urlencoded::to_string([("reference", reference)]).ok()?;
+        let path = format!("{}?{query}", deliveries::SUMMARY_PATH);
+        let answer = async {
+            let resp = self
+                .internal
+                .send(
+                    "webhook-dispatcher",
+                    &self.dispatcher,
+                    reqwest::Method::GET,
+                    &path,
+                    None,
+                )
+                .await
+                .map_err(|e| idaas_service::chain(&e))?;
+            let status = resp.status();
+            if !status.is_success() {
+                return Err(format!("dispatcher answered {status}"));
+            }
+            let body: ApiResponse<DeliverySummary> =
+                resp.json().await.map_err(|e| idaas_service::chain(&e))?;
+            body.data
+                .ok_or_else(|| "dispatcher answered no data".to_owned())
+        };
+        match answer.await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, %reference, "delivery status unavailable; answering without it");
+                None
+            }
         }
     }
 

@@ -78,6 +78,18 @@ impl From<&TransactionRow> for TransactionView {
     }
 }
 
+/// `GET /v1/transactions/{reference}`: the payment and, when the dispatcher could say, where
+/// its webhooks stand (section 22: "transaction + webhook delivery status").
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionWithDeliveries {
+    #[serde(flatten)]
+    pub transaction: TransactionView,
+    /// Absent when the dispatcher could not be asked just now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<idaas_contracts::deliveries::DeliverySummary>,
+}
+
 /// `{"event": "TRANSACTION_...", "transaction": {...}}`, as section 9 shows.
 pub fn webhook_body(event: &str, t: &TransactionRow) -> Result<String, serde_json::Error> {
     #[derive(Serialize)]

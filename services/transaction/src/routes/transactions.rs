@@ -10,8 +10,11 @@ use serde::Deserialize;
 use crate::{
     app::TxState,
     domain::{
-        answer::Answer, decision, idempotency, initiation, initiation_request::InitiationBody,
-        lookup, view::TransactionView,
+        answer::Answer,
+        decision, idempotency, initiation,
+        initiation_request::InitiationBody,
+        lookup,
+        view::{TransactionView, TransactionWithDeliveries},
     },
     store::transactions::Listing,
 };
@@ -185,7 +188,7 @@ async fn reject(
     tag = "Transactions",
     params(("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4")),
     responses(
-        (status = 200, description = "The transaction", body = ApiResponse<TransactionView>),
+        (status = 200, description = "The transaction and its webhooks' delivery status", body = ApiResponse<TransactionWithDeliveries>),
         (status = 404, description = "Not the caller's, or no such transaction (IDAAS-RES-3010)", body = ErrorEnvelope),
     ),
 )]
@@ -193,10 +196,16 @@ async fn reject(
 async fn get(
     path: web::Path<String>,
     infra: web::Data<Infra>,
+    state: web::Data<TxState>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
     let t = lookup::visible(&infra, caller.app_id, &path).await?;
-    Ok(ApiResponse::ok(TransactionView::from(&t)).respond())
+    let webhooks = state.clients.delivery_summary(&t.reference).await;
+    Ok(ApiResponse::ok(TransactionWithDeliveries {
+        transaction: TransactionView::from(&t),
+        webhooks,
+    })
+    .respond())
 }
 
 async fn list(

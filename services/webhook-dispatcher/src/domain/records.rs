@@ -5,6 +5,8 @@ use idaas_api::ErrorCode;
 use idaas_service::{Infra, ServiceResult};
 use uuid::Uuid;
 
+use idaas_contracts::deliveries::{DeliverySummary, DirectionSummary};
+
 use super::Direction;
 use crate::store::deliveries::{self, DeliveryRow};
 
@@ -43,4 +45,26 @@ pub async fn failed(
 ) -> ServiceResult<(Vec<DeliveryRow>, i64)> {
     let mut conn = infra.pool.get().await?;
     Ok(deliveries::failed_page(&mut conn, app, page, size).await?)
+}
+
+/// Where each direction's delivery of a payment stands (the latest record of each).
+pub async fn summary(infra: &Infra, reference: &str) -> ServiceResult<DeliverySummary> {
+    let mut conn = infra.pool.get().await?;
+    let rows = deliveries::all_for_reference(&mut conn, reference).await?;
+    let of = |d: Direction| {
+        rows.iter()
+            .rev()
+            .find(|r| r.direction == d)
+            .map(|r| DirectionSummary {
+                status: r.status.as_str().to_owned(),
+                attempts: r.attempts,
+                delivered_at: r
+                    .delivered_at
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            })
+    };
+    Ok(DeliverySummary {
+        receiver: of(Direction::Receiver),
+        sender: of(Direction::Sender),
+    })
 }

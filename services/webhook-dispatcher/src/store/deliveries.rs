@@ -187,6 +187,19 @@ pub async fn for_reference(
         .await
 }
 
+/// Every delivery of a payment, oldest first (for services that already authorised the read).
+pub async fn all_for_reference(
+    conn: &mut AsyncPgConnection,
+    reference: &str,
+) -> QueryResult<Vec<DeliveryRow>> {
+    deliveries::table
+        .filter(deliveries::transaction_reference.eq(reference))
+        .order(deliveries::created_at.asc())
+        .select(DeliveryRow::as_select())
+        .load(conn)
+        .await
+}
+
 /// The caller's own failed deliveries (those addressed to it), newest first, and the total.
 pub async fn failed_page(
     conn: &mut AsyncPgConnection,
