@@ -134,6 +134,7 @@ pub const ROUTES: &[Route] = &[
     ),
     r("GET", "/v1/webhooks/failed", WebhookDispatcher, Tenant),
     r("GET", "/v1/webhooks/{id}", WebhookDispatcher, Tenant),
+    r("POST", "/v1/webhooks/{id}/retry", WebhookDispatcher, Tenant),
     r("POST", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet/statement", Ledger, Tenant),

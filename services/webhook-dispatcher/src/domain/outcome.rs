@@ -31,6 +31,9 @@ pub enum Attempted {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub number: i32,
+    /// Asked for by the application (`POST /v1/webhooks/{id}/retry`), not on the schedule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual: bool,
     pub at: DateTime<Utc>,
     pub status: Option<u16>,
     pub error: Option<String>,
@@ -54,11 +57,13 @@ pub fn apply(
 ) -> (DeliveryRow, Option<WebhookDeadLetter>) {
     row.attempts += 1;
     row.last_attempt_at = Some(now);
+    let manual = std::mem::take(&mut row.manual_pending);
     let mut log = history(&row);
     match result {
         Attempted::Delivered { status } => {
             log.push(HistoryEntry {
                 number: row.attempts,
+                manual,
                 at: now,
                 status: Some(status),
                 error: None,
@@ -77,12 +82,20 @@ pub fn apply(
         } => {
             log.push(HistoryEntry {
                 number: row.attempts,
+                manual,
                 at: now,
                 status,
                 error: Some(error.clone()),
             });
             row.last_error = Some(error);
             row.history = serde_json::to_value(&log).unwrap_or_default();
+            // A manual retry is one attempt; its failure was asked for and is not dead-lettered
+            // again (the first exhaustion already was).
+            if manual {
+                row.status = DeliveryStatus::Failed;
+                row.next_attempt_at = None;
+                return (row, None);
+            }
             match schedule::delay_before(settings, row.attempts + 1, retry_after, rng) {
                 Some(wait) => {
                     let wait = chrono::Duration::from_std(wait).unwrap_or_default();
@@ -167,6 +180,9 @@ mod tests {
             created_at: Utc::now(),
             sender_application_id: None,
             receiver_application_id: None,
+            manual_requested_at: None,
+            manual_requested_by: None,
+            manual_pending: false,
         }
     }
 

@@ -1,8 +1,8 @@
 //! Reading delivery records: a payment's records are visible to both of its parties (others
 //! get 404); the failed list is each application's own deliveries.
 
-use idaas_api::ErrorCode;
-use idaas_service::{Infra, ServiceResult};
+use idaas_api::{ApiError, ErrorCode};
+use idaas_service::{Infra, ServiceError, ServiceResult};
 use uuid::Uuid;
 
 use idaas_contracts::deliveries::{DeliverySummary, DirectionSummary};
@@ -67,4 +67,23 @@ pub async fn summary(infra: &Infra, reference: &str) -> ServiceResult<DeliverySu
         receiver: of(Direction::Receiver),
         sender: of(Direction::Sender),
     })
+}
+
+/// `POST /v1/webhooks/{id}/retry`: one more attempt of an ended delivery, asked by the
+/// application it is for. Idempotent: while that attempt (or the schedule) is pending, asking
+/// again changes nothing. The other party of the payment may see the record but not retry it.
+pub async fn retry(infra: &Infra, app: Uuid, id: Uuid) -> ServiceResult<DeliveryRow> {
+    let mut conn = infra.pool.get().await?;
+    if let Some(row) = deliveries::request_manual(&mut conn, id, app, chrono::Utc::now()).await? {
+        tracing::info!(delivery = %id, requested_by = %app, "manual webhook retry queued");
+        return Ok(row);
+    }
+    match deliveries::find_visible(&mut conn, app, id).await? {
+        Some(row) if row.application_id == app => Ok(row),
+        Some(_) => Err(ServiceError::Api(
+            ApiError::new(ErrorCode::AccessDenied)
+                .with_message("Only the application a delivery is for can retry it"),
+        )),
+        None => Err(ErrorCode::ResourceNotFound.into()),
+    }
 }

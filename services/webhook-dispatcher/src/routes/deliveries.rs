@@ -19,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/v1/transactions/{reference}/webhooks/sender").route(web::get().to(sender)))
     .service(resource("/v1/webhooks/failed").route(web::get().to(failed)))
-    .service(resource("/v1/webhooks/{id}").route(web::get().to(one)));
+    .service(resource("/v1/webhooks/{id}").route(web::get().to(one)))
+    .service(resource("/v1/webhooks/{id}/retry").route(web::post().to(retry)));
 }
 
 async fn list(
@@ -135,4 +136,30 @@ async fn one(
         .map_err(|_| ApiError::validation(vec!["id must be a UUID".into()]))?;
     let row = records::one(&infra, caller.app_id, id).await?;
     Ok(ApiResponse::ok(DeliveryView::of(&row, caller.app_id)).respond())
+}
+
+/// One more attempt of a FAILED or DELIVERED delivery, now, signed with the secret in force.
+/// Beyond the guide; asking again while it is pending changes nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks/{id}/retry",
+    tag = "Webhooks",
+    params(("id" = Uuid, Path, description = "The delivery id (X-IDaaS-Delivery)")),
+    responses(
+        (status = 202, description = "Queued (or already pending); the record as it stands", body = ApiResponse<DeliveryView>),
+        (status = 403, description = "The record is the other party's (IDAAS-AUTH-1006)", body = ErrorEnvelope),
+        (status = 404, description = "No such record the caller may see (IDAAS-RES-3012)", body = ErrorEnvelope),
+    ),
+)]
+async fn retry(
+    infra: web::Data<Infra>,
+    caller: AuthenticatedApp,
+    path: web::Path<String>,
+) -> ServiceResult<HttpResponse> {
+    let id = Uuid::parse_str(&path)
+        .map_err(|_| ApiError::validation(vec!["id must be a UUID".into()]))?;
+    let row = records::retry(&infra, caller.app_id, id).await?;
+    Ok(ApiResponse::ok(DeliveryView::of(&row, caller.app_id))
+        .with_message("Retry queued")
+        .into_response(actix_web::http::StatusCode::ACCEPTED))
 }

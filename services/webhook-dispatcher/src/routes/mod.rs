@@ -23,5 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     deliveries::sender,
     deliveries::failed,
     deliveries::one,
+    deliveries::retry,
 ))]
 pub struct ApiDoc;

@@ -28,6 +28,10 @@ pub struct DeliveryRow {
     pub created_at: DateTime<Utc>,
     pub sender_application_id: Option<Uuid>,
     pub receiver_application_id: Option<Uuid>,
+    pub manual_requested_at: Option<DateTime<Utc>>,
+    pub manual_requested_by: Option<Uuid>,
+    /// The next attempt is a manual retry: one attempt, then DELIVERED or FAILED.
+    pub manual_pending: bool,
 }
 
 /// Records the delivery unless its event is already recorded (a re-read of the topic).
@@ -93,6 +97,9 @@ pub struct DeliveryRowByName {
     created_at: DateTime<Utc>,
     sender_application_id: Option<Uuid>,
     receiver_application_id: Option<Uuid>,
+    manual_requested_at: Option<DateTime<Utc>>,
+    manual_requested_by: Option<Uuid>,
+    manual_pending: bool,
 }
 
 impl From<DeliveryRowByName> for DeliveryRow {
@@ -117,6 +124,9 @@ impl From<DeliveryRowByName> for DeliveryRow {
             created_at: r.created_at,
             sender_application_id: r.sender_application_id,
             receiver_application_id: r.receiver_application_id,
+            manual_requested_at: r.manual_requested_at,
+            manual_requested_by: r.manual_requested_by,
+            manual_pending: r.manual_pending,
         }
     }
 }
@@ -137,6 +147,7 @@ pub async fn save_outcome(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> Qu
         deliveries::delivered_at.eq(row.delivered_at),
         deliveries::next_attempt_at.eq(row.next_attempt_at),
         deliveries::history.eq(&row.history),
+        deliveries::manual_pending.eq(row.manual_pending),
     ))
     .execute(conn)
     .await?;
@@ -224,4 +235,32 @@ pub async fn failed_page(
         .load(conn)
         .await?;
     Ok((rows, total))
+}
+
+/// Queues one manual attempt of an ended delivery for the application it is for. `None` when
+/// there is no such ended delivery of that application (it may be another's, or pending).
+pub async fn request_manual(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    app: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<DeliveryRow>> {
+    diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::application_id.eq(app))
+            .filter(deliveries::status.eq_any([DeliveryStatus::Failed, DeliveryStatus::Delivered])),
+    )
+    .set((
+        deliveries::status.eq(DeliveryStatus::Pending),
+        deliveries::delivered_at.eq(None::<DateTime<Utc>>),
+        deliveries::next_attempt_at.eq(Some(now)),
+        deliveries::manual_pending.eq(true),
+        deliveries::manual_requested_at.eq(Some(now)),
+        deliveries::manual_requested_by.eq(Some(app)),
+    ))
+    .returning(DeliveryRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
 }

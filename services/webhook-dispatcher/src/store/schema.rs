@@ -21,5 +21,8 @@ diesel::table! {
         created_at -> Timestamptz,
         sender_application_id -> Nullable<Uuid>,
         receiver_application_id -> Nullable<Uuid>,
+        manual_requested_at -> Nullable<Timestamptz>,
+        manual_requested_by -> Nullable<Uuid>,
+        manual_pending -> Bool,
     }
 }

@@ -54,6 +54,9 @@ fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow
         created_at: now,
         sender_application_id: party(&d.sender_application_id),
         receiver_application_id: party(&d.receiver_application_id),
+        manual_requested_at: None,
+        manual_requested_by: None,
+        manual_pending: false,
     })
 }
 

@@ -229,6 +229,19 @@ impl Platform {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// `POST` on the dispatcher with `app`'s token.
+    pub async fn post(&self, app: &App, path: &str) -> (reqwest::StatusCode, Value) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.dispatcher))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// `(status, attempts, last_error)` of the delivery of `event_id`, once it is not PENDING
     /// (or after `within`).
     pub async fn settled(&self, event_id: &str, within: Duration) -> (String, i32, Option<String>) {

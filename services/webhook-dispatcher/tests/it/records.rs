@@ -133,3 +133,49 @@ async fn the_failed_list_is_the_callers_own() {
     let (s, _) = p.get(&a, "/v1/webhooks/failed?size=1000").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_application_a_delivery_is_for_can_retry_it_once_more() {
+    let p = spawn().await;
+    let hook = receiver(vec![500, 500, 500]);
+    let a = p.app(&hook.url, false).await;
+    let b = p.app(&hook.url, false).await;
+    let stranger = p.app(&hook.url, false).await;
+    let reference = "TXN-1741082580-RETRY001";
+    let lost = event("RECEIVER", &b.id, &a.id, &b.id, &hook.url, reference);
+    let event_id = lost.event_id.clone();
+    p.send(lost).await;
+    assert_eq!(
+        p.settled(&event_id, Duration::from_secs(20)).await.0,
+        "FAILED"
+    );
+    let id = hook.all()[0].header("X-IDaaS-Delivery").to_owned();
+
+    // The payer sees the record but it is not its to retry; a stranger does not see it.
+    let (s, v) = p.post(&a, &format!("/v1/webhooks/{id}/retry")).await;
+    assert_eq!(
+        (s, v["errorCode"].as_str()),
+        (StatusCode::FORBIDDEN, Some("IDAAS-AUTH-1006"))
+    );
+    let (s, _) = p.post(&stranger, &format!("/v1/webhooks/{id}/retry")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let (s, v) = p.post(&b, &format!("/v1/webhooks/{id}/retry")).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    // One manual attempt, with the same delivery id, and the record says how it went.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let record = loop {
+        let (_, v) = p.get(&b, &format!("/v1/webhooks/{id}")).await;
+        if v["data"]["status"] == "DELIVERED" || std::time::Instant::now() > deadline {
+            break v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(record["data"]["status"], "DELIVERED", "{record}");
+    assert_eq!(record["data"]["attempts"], 4);
+    assert_eq!(hook.count(), 4);
+    assert!(hook
+        .all()
+        .iter()
+        .all(|r| r.header("X-IDaaS-Delivery") == id));
+}
