@@ -88,6 +88,8 @@ impl Receiver {
 pub struct Platform {
     pub identity: String,
     pub dispatcher: String,
+    dispatcher_settings: idaas_config::Settings,
+    dispatcher_workers: idaas_service::Supervisor,
     pub http: reqwest::Client,
     pub topics: Topics,
     pub kafka: idaas_config::KafkaSettings,
@@ -124,12 +126,12 @@ pub async fn spawn() -> Platform {
     if let Some(i) = s.services.get_mut("identity") {
         i.url = identity.clone();
     }
-    let dispatcher = idaas_testkit::serve(webhook_dispatcher::build, s)
-        .await
-        .base;
+    let served = idaas_testkit::serve(webhook_dispatcher::build, s.clone()).await;
     Platform {
         identity,
-        dispatcher,
+        dispatcher: served.base,
+        dispatcher_settings: s,
+        dispatcher_workers: served.supervisor,
         http: reqwest::Client::new(),
         topics,
         kafka,
@@ -214,6 +216,18 @@ impl Platform {
             .await
             .map_err(|(e, _)| e)
             .unwrap();
+    }
+
+    /// Stops the dispatcher's workers as SIGTERM would and starts another dispatcher on the
+    /// same database, as a rolling update does.
+    pub async fn restart_dispatcher(&mut self) {
+        self.dispatcher_workers
+            .shutdown(Duration::from_secs(4))
+            .await;
+        let served =
+            idaas_testkit::serve(webhook_dispatcher::build, self.dispatcher_settings.clone()).await;
+        self.dispatcher = served.base;
+        self.dispatcher_workers = served.supervisor;
     }
 
     /// `GET` on the dispatcher with `app`'s token.

@@ -195,3 +195,29 @@ async fn a_rotated_secret_signs_the_next_delivery() {
     let r = &hook.all()[0];
     assert_eq!(r.header("X-IDaaS-Signature"), expected_v0(new_secret, r));
 }
+
+#[tokio::test]
+async fn a_restart_between_attempts_neither_loses_the_delivery_nor_repeats_it() {
+    let mut p = spawn().await;
+    let hook = receiver(vec![500]);
+    let app = p.app(&hook.url, false).await;
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-RESTART1").await;
+    while hook.count() == 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The first attempt failed; the second is due in about a second. Restart meanwhile.
+    p.restart_dispatcher().await;
+    let (status, attempts, _) = p.settled(&event, Duration::from_secs(20)).await;
+    assert_eq!((status.as_str(), attempts), ("DELIVERED", 2));
+    assert_eq!(
+        hook.count(),
+        2,
+        "one failed attempt, one delivery, nothing repeated"
+    );
+    let ids: Vec<String> = hook
+        .all()
+        .iter()
+        .map(|r| r.header("X-IDaaS-Delivery").to_owned())
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+}
