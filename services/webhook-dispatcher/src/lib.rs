@@ -5,6 +5,7 @@
 mod app;
 mod clients;
 mod domain;
+pub mod ops;
 mod routes;
 mod store;
 mod workers;

@@ -264,3 +264,29 @@ pub async fn request_manual(
     .await
     .optional()
 }
+
+/// An operator's re-drive: one more attempt of a FAILED delivery. `false` when it is not
+/// FAILED any more (already re-driven, retried or delivered), which makes re-drives idempotent.
+pub async fn request_redrive(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    app: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::application_id.eq(app))
+            .filter(deliveries::status.eq(DeliveryStatus::Failed)),
+    )
+    .set((
+        deliveries::status.eq(DeliveryStatus::Pending),
+        deliveries::next_attempt_at.eq(Some(now)),
+        deliveries::manual_pending.eq(true),
+        deliveries::manual_requested_at.eq(Some(now)),
+        deliveries::manual_requested_by.eq(None::<Uuid>),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}

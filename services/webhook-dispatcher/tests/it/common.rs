@@ -88,7 +88,7 @@ impl Receiver {
 pub struct Platform {
     pub identity: String,
     pub dispatcher: String,
-    dispatcher_settings: idaas_config::Settings,
+    pub dispatcher_settings: idaas_config::Settings,
     dispatcher_workers: idaas_service::Supervisor,
     pub http: reqwest::Client,
     pub topics: Topics,

@@ -221,3 +221,47 @@ async fn a_restart_between_attempts_neither_loses_the_delivery_nor_repeats_it() 
         .collect();
     assert_eq!(ids[0], ids[1]);
 }
+
+#[tokio::test]
+async fn an_operator_redrives_dead_letters_once() {
+    use webhook_dispatcher::ops::{redrive, Redrive};
+    let p = spawn().await;
+    let hook = receiver(vec![500, 500, 500]);
+    let app = p.app(&hook.url, false).await;
+    let other = p.app(&hook.url, false).await;
+    let event = p.publish(&app, &hook.url, "TXN-1741082580-REDRIVE1").await;
+    assert_eq!(p.settled(&event, Duration::from_secs(20)).await.0, "FAILED");
+
+    let ask = |application| Redrive {
+        since: None,
+        application: Some(application),
+        by: "test-operator".into(),
+    };
+    let quiet = Duration::from_secs(3);
+    // Another application's filter matches nothing.
+    let none = redrive(
+        &p.dispatcher_settings,
+        &ask(uuid::Uuid::parse_str(&other.id).unwrap()),
+        quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(none.queued, 0);
+    let app_id = uuid::Uuid::parse_str(&app.id).unwrap();
+    let done = redrive(&p.dispatcher_settings, &ask(app_id), quiet)
+        .await
+        .unwrap();
+    assert_eq!((done.matched, done.queued), (1, 1));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hook.count() < 4 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, attempts, _) = p.settled(&event, Duration::from_secs(5)).await;
+    assert_eq!((status.as_str(), attempts), ("DELIVERED", 4));
+    // Idempotent: the same re-drive again queues nothing.
+    let again = redrive(&p.dispatcher_settings, &ask(app_id), quiet)
+        .await
+        .unwrap();
+    assert_eq!((again.matched, again.queued), (1, 0));
+    assert_eq!(hook.count(), 4);
+}
