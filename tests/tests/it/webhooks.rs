@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 
 type Seen = Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>;
 
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
 /// An integrator's webhook endpoint: records every request, answers 200.
 fn endpoint() -> (String, Seen) {
     let seen: Seen = Arc::default();
@@ -161,6 +163,8 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
             p.http
                 .post(p.api("/v1/transactions"))
                 .bearer_auth(&a.token)
+                // The integrator's own trace: the webhook it causes must continue it.
+                .header("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-01"))
                 .json(&json!({"senderTag": a.tag, "receiverTag": b.tag, "amount": "15.50"})),
         )
         .await;
@@ -171,6 +175,12 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
     let (headers, body) = first(&receiver_seen).await;
     assert_eq!(header(&headers, "Content-Encryption"), "JWE");
     verify(&b.secret, &headers, &body);
+    let traceparent = header(&headers, "traceparent");
+    assert_eq!(
+        traceparent.split('-').nth(1),
+        Some(TRACE_ID),
+        "one trace from the request to the delivery: {traceparent:?}"
+    );
     let jwk = Jwk::from_map(b.private_jwk.as_object().unwrap().clone()).unwrap();
     let dec = ECDH_ES_A256KW.decrypter_from_jwk(&jwk).unwrap();
     let (plain, _) = josekit::jwe::deserialize_compact(&body, &dec).unwrap();
