@@ -25,5 +25,8 @@ pub fn build_consumer(
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", "10000")
+        // A topic created after the consumer subscribed (services create theirs in the
+        // background) is seen within seconds, not librdkafka's default five minutes.
+        .set("topic.metadata.refresh.interval.ms", "5000")
         .create()?)
 }

@@ -11,6 +11,11 @@ use rdkafka::{
 use serde_json::json;
 use uuid::Uuid;
 
+async fn tracing_free_pause(e: &rdkafka::error::KafkaError) {
+    eprintln!("consumer not ready yet: {e}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
 #[tokio::test]
 async fn a_posting_publishes_one_ledger_event_with_both_entries() {
     let l = spawn().await;
@@ -26,16 +31,27 @@ async fn a_posting_publishes_one_ledger_event_with_both_entries() {
     .unwrap()
     .kafka;
     kafka.brokers = idaas_testkit::kafka_brokers();
+    let topics = idaas_kafka::Topics::new(l.topic_prefix.clone());
+    idaas_kafka::ensure_topics(&kafka, &topics.all())
+        .await
+        .unwrap();
     let consumer: StreamConsumer =
         idaas_kafka::build_consumer(&kafka, &format!("test-{}", Uuid::new_v4())).unwrap();
     consumer
         .subscribe(&[&format!("{}ledger", l.topic_prefix)])
         .unwrap();
 
-    let msg = tokio::time::timeout(Duration::from_secs(30), consumer.recv())
-        .await
-        .expect("an event within 30 s")
-        .unwrap();
+    // The service creates its topics in the background: until it has, the broker may answer
+    // "unknown topic" to this consumer, which is not yet an answer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let msg = loop {
+        match tokio::time::timeout(Duration::from_secs(5), consumer.recv()).await {
+            Ok(Ok(m)) => break m,
+            Ok(Err(e)) => tracing_free_pause(&e).await,
+            Err(_) => {}
+        }
+        assert!(std::time::Instant::now() < deadline, "an event within 30 s");
+    };
     let event = LedgerPosted::decode(msg.payload().unwrap()).unwrap();
     assert_eq!(event.transaction_reference, "TXN-EVENT-1");
     assert_eq!(event.amount, "12.5000");
