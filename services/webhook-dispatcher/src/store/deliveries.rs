@@ -6,7 +6,8 @@ use uuid::Uuid;
 use super::schema::deliveries;
 use crate::domain::{DeliveryStatus, Direction};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+// QueryableByName too: the lease's `RETURNING d.*` is read by column name.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = deliveries)]
 pub struct DeliveryRow {
     pub id: Uuid,
@@ -69,66 +70,8 @@ pub async fn lease_due(
     .bind::<Timestamptz, _>(lease_until)
     .bind::<BigInt, _>(limit)
     .bind::<Text, _>(DeliveryStatus::Pending)
-    .load::<DeliveryRowByName>(conn)
+    .load::<DeliveryRow>(conn)
     .await
-    .map(|rows| rows.into_iter().map(DeliveryRow::from).collect())
-}
-
-/// `RETURNING d.*` read by column name.
-#[derive(QueryableByName)]
-#[diesel(table_name = deliveries)]
-pub struct DeliveryRowByName {
-    id: Uuid,
-    event_id: String,
-    transaction_reference: String,
-    application_id: Uuid,
-    direction: Direction,
-    event_type: String,
-    target_url: Option<String>,
-    payload: String,
-    status: DeliveryStatus,
-    attempts: i32,
-    last_error: Option<String>,
-    last_attempt_at: Option<DateTime<Utc>>,
-    delivered_at: Option<DateTime<Utc>>,
-    next_attempt_at: Option<DateTime<Utc>>,
-    traceparent: Option<String>,
-    history: serde_json::Value,
-    created_at: DateTime<Utc>,
-    sender_application_id: Option<Uuid>,
-    receiver_application_id: Option<Uuid>,
-    manual_requested_at: Option<DateTime<Utc>>,
-    manual_requested_by: Option<Uuid>,
-    manual_pending: bool,
-}
-
-impl From<DeliveryRowByName> for DeliveryRow {
-    fn from(r: DeliveryRowByName) -> Self {
-        Self {
-            id: r.id,
-            event_id: r.event_id,
-            transaction_reference: r.transaction_reference,
-            application_id: r.application_id,
-            direction: r.direction,
-            event_type: r.event_type,
-            target_url: r.target_url,
-            payload: r.payload,
-            status: r.status,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            last_attempt_at: r.last_attempt_at,
-            delivered_at: r.delivered_at,
-            next_attempt_at: r.next_attempt_at,
-            traceparent: r.traceparent,
-            history: r.history,
-            created_at: r.created_at,
-            sender_application_id: r.sender_application_id,
-            receiver_application_id: r.receiver_application_id,
-            manual_requested_at: r.manual_requested_at,
-            manual_requested_by: r.manual_requested_by,
-            manual_pending: r.manual_pending,
-        }
-    }
 }
 
 /// Writes an attempt's outcome, only while the delivery is still PENDING (a manual action or
