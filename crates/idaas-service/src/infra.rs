@@ -43,24 +43,16 @@ impl Infra {
         migrations: Option<EmbeddedMigrations>,
         verifier: Arc<TokenVerifier>,
     ) -> Result<Self, StartupError> {
-        let db_name = settings
-            .service(service)
-            .map(|s| s.database.clone())
-            .filter(|d| !d.trim().is_empty())
-            .ok_or_else(|| {
-                StartupError::setting(format!("services.{service}.database"), "is not set")
-            })?;
-        let url = settings.database.url_for(&db_name);
+        let url = crate::database_url(&settings, service)?;
         idaas_db::run_migrations(url.expose(), idaas_kafka::OUTBOX_MIGRATIONS).await?;
         if let Some(own) = migrations {
             idaas_db::run_migrations(url.expose(), own).await?;
         }
-        let limits = idaas_db::SessionLimits {
-            statement_timeout_ms: settings.database.statement_timeout_ms,
-            lock_timeout_ms: settings.database.lock_timeout_ms,
-            pool_wait_ms: settings.database.pool_wait_ms,
-        };
-        let pool = idaas_db::connect(url.expose(), settings.database.pool_size, limits)?;
+        let pool = idaas_db::connect(
+            url.expose(),
+            settings.database.pool_size,
+            crate::session_limits(&settings),
+        )?;
         // Readiness has a connection of its own: a pool saturated by a flood of requests means
         // busy, not broken, and must not take every replica out of service at once.
         let probe_pool = idaas_db::connect(

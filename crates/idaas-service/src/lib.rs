@@ -18,6 +18,9 @@ pub use heartbeat::{Heartbeat, Heartbeats};
 pub use infra::Infra;
 pub use internal_call::{signer, verifier, InternalCallError, InternalClient, ServiceCall};
 pub use probes::Probes;
-pub use startup::{bind, jwks_verifier, load_settings, pem_key, retry, service_url, StartupError};
+pub use startup::{
+    bind, database_url, jwks_verifier, load_settings, pem_key, retry, service_url, session_limits,
+    StartupError,
+};
 pub use supervisor::Supervisor;
 pub use tokio_util::sync::CancellationToken;

@@ -2,7 +2,7 @@ use std::{future::Future, net::TcpListener, sync::Arc, time::Duration};
 
 use idaas_auth::TokenVerifier;
 use idaas_config::Settings;
-use idaas_crypto::keys::EcKeyPair;
+use idaas_crypto::{keys::EcKeyPair, secret::Secret};
 
 use crate::BoxError;
 
@@ -100,6 +100,27 @@ pub fn pem_key(name: &str, pem: &str) -> Result<EcKeyPair, StartupError> {
         ));
     }
     EcKeyPair::from_pkcs8_pem(pem).map_err(|e| StartupError::setting(key, e.to_string()))
+}
+
+/// The URL of `services.<service>.database` on the configured server, required.
+pub fn database_url(settings: &Settings, service: &str) -> Result<Secret<String>, StartupError> {
+    let name = settings
+        .service(service)
+        .map(|s| s.database.clone())
+        .filter(|d| !d.trim().is_empty())
+        .ok_or_else(|| {
+            StartupError::setting(format!("services.{service}.database"), "is not set")
+        })?;
+    Ok(settings.database.url_for(&name))
+}
+
+/// The per-session timeouts `[database]` sets for a service's connections.
+pub fn session_limits(settings: &Settings) -> idaas_db::SessionLimits {
+    idaas_db::SessionLimits {
+        statement_timeout_ms: settings.database.statement_timeout_ms,
+        lock_timeout_ms: settings.database.lock_timeout_ms,
+        pool_wait_ms: settings.database.pool_wait_ms,
+    }
 }
 
 /// Verifies application tokens against the platform JWKS (every service but identity, which

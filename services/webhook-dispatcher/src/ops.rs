@@ -42,6 +42,8 @@ pub enum OpsError {
         "usage: webhook-dispatcher redrive [--since RFC3339] [--application UUID] --by NAME ({0})"
     )]
     Usage(String),
+    #[error("settings")]
+    Settings(#[from] idaas_service::StartupError),
     #[error("database")]
     Db(#[from] idaas_db::DbError),
     #[error("database query")]
@@ -112,18 +114,8 @@ pub async fn redrive(
     ask: &Redrive,
     quiet: Duration,
 ) -> Result<Redriven, OpsError> {
-    let db_name = settings
-        .service(crate::SERVICE)
-        .map(|s| s.database.clone())
-        .filter(|d| !d.trim().is_empty())
-        .ok_or_else(|| OpsError::Usage("services.webhook-dispatcher.database is not set".into()))?;
-    let url = settings.database.url_for(&db_name);
-    let limits = idaas_db::SessionLimits {
-        statement_timeout_ms: settings.database.statement_timeout_ms,
-        lock_timeout_ms: settings.database.lock_timeout_ms,
-        pool_wait_ms: settings.database.pool_wait_ms,
-    };
-    let pool = idaas_db::connect(url.expose(), 1, limits)?;
+    let url = idaas_service::database_url(settings, crate::SERVICE)?;
+    let pool = idaas_db::connect(url.expose(), 1, idaas_service::session_limits(settings))?;
     let topics = Topics::new(settings.kafka.topic_prefix.clone());
     // A group of its own, from the start of the topic: every run sees every dead letter.
     let group = format!("{}redrive-{}", settings.kafka.topic_prefix, Uuid::new_v4());
