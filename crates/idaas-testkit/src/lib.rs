@@ -6,6 +6,7 @@ mod clock;
 mod env;
 mod harness;
 mod ledger_invariants;
+mod receiver;
 mod settings;
 mod test_db;
 
@@ -13,5 +14,6 @@ pub use clock::ManualClock;
 pub use env::{kafka_brokers, postgres_server_url, redis_url};
 pub use harness::{clear_revocations, init_telemetry, jwks, serve, stand_in, Served};
 pub use ledger_invariants::LEDGER_INVARIANTS;
+pub use receiver::{receiver, Received, Receiver, HANG};
 pub use settings::{test_settings, TestKeys, SERVICE_KEY_NAMES};
 pub use test_db::TestDb;

@@ -3,76 +3,30 @@
 //! reaches the sender's endpoint, both signed; the records are readable by both parties only.
 //! Signatures are checked with ring's HMAC and JWEs opened with josekit, not our own code.
 
-use std::{
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use e2e::Platform;
+use idaas_testkit::{receiver, Received, Receiver};
 use josekit::{jwe::ECDH_ES_A256KW, jwk::Jwk};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-type Seen = Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>;
-
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-/// An integrator's webhook endpoint: records every request, answers 200.
-fn endpoint() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let s = seen.clone();
-    let base = idaas_testkit::stand_in(move |cfg| {
-        let s = s.clone();
-        cfg.route(
-            "/hook",
-            web::post().to(move |req: HttpRequest, body: web::Bytes| {
-                let s = s.clone();
-                async move {
-                    let headers = req
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                        .collect();
-                    s.lock()
-                        .unwrap()
-                        .push((headers, String::from_utf8_lossy(&body).into_owned()));
-                    HttpResponse::Ok().finish()
-                }
-            }),
-        );
-    });
-    (format!("{base}/hook"), seen)
-}
-
-async fn first(seen: &Seen) -> (Vec<(String, String)>, String) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(r) = seen.lock().unwrap().first().cloned() {
-            return r;
-        }
-        assert!(Instant::now() < deadline, "no webhook within 30 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
+/// The first request a receiver saw.
+async fn first(r: &Receiver) -> Received {
+    r.wait_for(1, Duration::from_secs(30)).await.remove(0)
 }
 
 /// Section 15's check, as an integrator writes it.
-fn verify(secret: &str, headers: &[(String, String)], body: &str) {
-    let ts = header(headers, "X-IDaaS-Timestamp");
+pub fn verify(secret: &str, r: &Received) {
+    let (ts, body) = (r.header("X-IDaaS-Timestamp"), &r.body);
     let age = chrono_free_now() - ts.parse::<i64>().unwrap();
     assert!(age.abs() <= 300, "timestamp {ts} is not fresh");
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
     let tag = ring::hmac::sign(&key, format!("v0:{ts}:{body}").as_bytes());
     let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(header(headers, "X-IDaaS-Signature"), format!("v0={hex}"));
+    assert_eq!(r.header("X-IDaaS-Signature"), format!("v0={hex}"));
 }
 
 fn chrono_free_now() -> i64 {
@@ -91,14 +45,14 @@ fn jwe_to(platform_jwk: &Value, body: &Value) -> String {
     josekit::jwe::serialize_compact(body.to_string().as_bytes(), &h, &enc).unwrap()
 }
 
-struct App {
-    token: String,
-    secret: String,
-    private_jwk: Value,
-    tag: String,
+pub struct App {
+    pub token: String,
+    pub secret: String,
+    pub private_jwk: Value,
+    pub tag: String,
 }
 
-async fn app(p: &Platform, url: &str, encrypted: bool, platform_jwk: &Value) -> App {
+pub async fn app(p: &Platform, url: &str, encrypted: bool, platform_jwk: &Value) -> App {
     let handle = format!("w{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let (s, reg) = p
         .send(p.http.post(p.api("/v1/applications")).json(&json!({
@@ -153,10 +107,9 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
     let p = Platform::start().await;
     let (_, key) = p.send(p.http.get(p.api("/v1/keys/idaas"))).await;
     let platform_jwk = key["data"]["jwk"].clone();
-    let (sender_url, sender_seen) = endpoint();
-    let (receiver_url, receiver_seen) = endpoint();
-    let a = app(&p, &sender_url, false, &platform_jwk).await;
-    let b = app(&p, &receiver_url, true, &platform_jwk).await;
+    let (sender_seen, receiver_seen) = (receiver(vec![]), receiver(vec![]));
+    let a = app(&p, &sender_seen.url, false, &platform_jwk).await;
+    let b = app(&p, &receiver_seen.url, true, &platform_jwk).await;
 
     let (s, v) = p
         .send(
@@ -172,10 +125,10 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
     let reference = v["data"]["reference"].as_str().unwrap().to_owned();
 
     // The receiver (encryptionEnabled): a JWE to its own key, signed over the JWE.
-    let (headers, body) = first(&receiver_seen).await;
-    assert_eq!(header(&headers, "Content-Encryption"), "JWE");
-    verify(&b.secret, &headers, &body);
-    let traceparent = header(&headers, "traceparent");
+    let got = first(&receiver_seen).await;
+    assert_eq!(got.header("Content-Encryption"), "JWE");
+    verify(&b.secret, &got);
+    let traceparent = got.header("traceparent");
     assert_eq!(
         traceparent.split('-').nth(1),
         Some(TRACE_ID),
@@ -183,7 +136,7 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
     );
     let jwk = Jwk::from_map(b.private_jwk.as_object().unwrap().clone()).unwrap();
     let dec = ECDH_ES_A256KW.decrypter_from_jwk(&jwk).unwrap();
-    let (plain, _) = josekit::jwe::deserialize_compact(&body, &dec).unwrap();
+    let (plain, _) = josekit::jwe::deserialize_compact(&got.body, &dec).unwrap();
     let event: Value = serde_json::from_slice(&plain).unwrap();
     assert_eq!(event["event"], "TRANSACTION_INITIATED");
     assert_eq!(event["transaction"]["reference"], reference.as_str());
@@ -194,11 +147,11 @@ async fn a_payment_notifies_both_sides_signed_and_the_receiver_encrypted() {
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // The sender (plain): the outcome, signed.
-    let (headers, body) = first(&sender_seen).await;
-    verify(&a.secret, &headers, &body);
-    let event: Value = serde_json::from_str(&body).unwrap();
+    let got = first(&sender_seen).await;
+    verify(&a.secret, &got);
+    let event: Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(event["event"], "TRANSACTION_COMPLETED");
-    assert!(!header(&headers, "X-IDaaS-Delivery").is_empty());
+    assert!(!got.header("X-IDaaS-Delivery").is_empty());
 
     // Both parties read both records through the gateway; a stranger gets 404.
     let path = format!("/v1/transactions/{reference}/webhooks");

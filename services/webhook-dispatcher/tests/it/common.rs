@@ -1,9 +1,5 @@
-use std::{
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use idaas_kafka::{
     rdkafka::producer::{FutureProducer, FutureRecord},
@@ -13,77 +9,7 @@ use idaas_proto::{transaction::v1::WebhookDispatch, Message};
 use idaas_testkit::{test_settings, TestDb, TestKeys};
 use serde_json::{json, Value};
 
-/// What a receiver saw: headers of interest and the raw body.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Received {
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    }
-}
-
-/// In a receiver's script: never answer (well past the attempt timeout).
-pub const HANG: u16 = 599;
-
-/// A receiver that answers each request with the next status of its script (then 200).
-#[derive(Clone)]
-pub struct Receiver {
-    pub url: String,
-    pub seen: Arc<Mutex<Vec<Received>>>,
-}
-
-pub fn receiver(script: Vec<u16>) -> Receiver {
-    let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
-    let script = Arc::new(Mutex::new(script.into_iter()));
-    let (s, sc) = (seen.clone(), script.clone());
-    let base = idaas_testkit::stand_in(move |cfg| {
-        let (seen, script) = (s.clone(), sc.clone());
-        cfg.route(
-            "/hook",
-            web::post().to(move |req: HttpRequest, body: web::Bytes| {
-                let (seen, script) = (seen.clone(), script.clone());
-                async move {
-                    seen.lock().unwrap().push(Received {
-                        headers: req
-                            .headers()
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                            .collect(),
-                        body: String::from_utf8_lossy(&body).into_owned(),
-                    });
-                    let status = script.lock().unwrap().next().unwrap_or(200);
-                    if status == HANG {
-                        tokio::time::sleep(Duration::from_secs(60)).await;
-                    }
-                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-                        .finish()
-                }
-            }),
-        );
-    });
-    Receiver {
-        url: format!("{base}/hook"),
-        seen,
-    }
-}
-
-impl Receiver {
-    pub fn count(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-
-    pub fn all(&self) -> Vec<Received> {
-        self.seen.lock().unwrap().clone()
-    }
-}
+pub use idaas_testkit::{receiver, Received, HANG};
 
 pub struct Platform {
     pub identity: String,
@@ -105,6 +31,11 @@ pub struct App {
 }
 
 pub async fn spawn() -> Platform {
+    spawn_with(|_| {}).await
+}
+
+/// A platform whose dispatcher settings `tune` adjusts first.
+pub async fn spawn_with(tune: impl FnOnce(&mut idaas_config::Settings)) -> Platform {
     let keys = TestKeys::generate();
     let prefix = format!("w{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let (id_db, wh_db) = (TestDb::create().await, TestDb::create().await);
@@ -126,6 +57,7 @@ pub async fn spawn() -> Platform {
     if let Some(i) = s.services.get_mut("identity") {
         i.url = identity.clone();
     }
+    tune(&mut s);
     let served = idaas_testkit::serve(webhook_dispatcher::build, s.clone()).await;
     Platform {
         identity,
