@@ -92,8 +92,16 @@ pub struct WebhookSettings {
     pub retry_after_max_ms: u64,
     /// One attempt's whole HTTP exchange.
     pub attempt_timeout_ms: u64,
-    /// Attempts in flight at once per dispatcher; a hanging receiver holds only its own.
+    /// Attempts in flight at once per dispatcher.
     pub concurrency: usize,
+    /// Of those, at most this many for one application: a hanging or slow receiver holds
+    /// only these, never every slot.
+    #[serde(default = "default_per_application_concurrency")]
+    pub per_application_concurrency: usize,
+}
+
+fn default_per_application_concurrency() -> usize {
+    8
 }
 
 impl Default for WebhookSettings {
@@ -104,6 +112,7 @@ impl Default for WebhookSettings {
             retry_after_max_ms: 60_000,
             attempt_timeout_ms: 10_000,
             concurrency: 64,
+            per_application_concurrency: default_per_application_concurrency(),
         }
     }
 }
@@ -335,6 +344,12 @@ impl Settings {
         if self.webhooks.concurrency == 0 || self.webhooks.attempt_timeout_ms == 0 {
             errors.push(
                 "webhooks.concurrency and webhooks.attempt_timeout_ms must be positive".into(),
+            );
+        }
+        if !(1..=self.webhooks.concurrency).contains(&self.webhooks.per_application_concurrency) {
+            errors.push(
+                "webhooks.per_application_concurrency must be between 1 and webhooks.concurrency"
+                    .into(),
             );
         }
         if self.redis.timeout_ms == 0 || self.redis.timeout_ms > 250 {

@@ -1,6 +1,8 @@
 //! The dispatcher's rules: delivery states, the retry schedule, what an attempt sends, which
-//! targets it may reach, and how an attempt's result moves a delivery.
+//! targets it may reach, how an attempt's result moves a delivery, and how many attempts one
+//! application may hold at once.
 
+pub mod app_slots;
 pub mod outcome;
 pub mod records;
 pub mod request;

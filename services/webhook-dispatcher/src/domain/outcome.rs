@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use idaas_config::WebhookSettings;
 use idaas_proto::webhook::v1::{DeliveryAttempt, WebhookDeadLetter};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{schedule, DeliveryStatus};
@@ -39,6 +40,41 @@ pub struct HistoryEntry {
     pub error: Option<String>,
 }
 
+impl HistoryEntry {
+    /// Built field by field: the column is never written as anything but this array.
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("number".into(), self.number.into());
+        if self.manual {
+            m.insert("manual".into(), true.into());
+        }
+        m.insert(
+            "at".into(),
+            self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into(),
+        );
+        m.insert(
+            "status".into(),
+            self.status.map_or(Value::Null, Value::from),
+        );
+        m.insert(
+            "error".into(),
+            self.error.clone().map_or(Value::Null, Value::from),
+        );
+        Value::Object(m)
+    }
+}
+
+fn history_json(log: &[HistoryEntry]) -> Value {
+    Value::Array(log.iter().map(HistoryEntry::to_json).collect())
+}
+
+/// A failed delivery's dead letter and the id it is published under.
+#[derive(Debug, Clone, Default)]
+pub struct DeadLetter {
+    pub id: Uuid,
+    pub message: WebhookDeadLetter,
+}
+
 fn history(row: &DeliveryRow) -> Vec<HistoryEntry> {
     // Written only by `apply`; an unreadable history restarts rather than failing the delivery.
     serde_json::from_value(row.history.clone()).unwrap_or_else(|e| {
@@ -54,7 +90,7 @@ pub fn apply(
     now: DateTime<Utc>,
     settings: &WebhookSettings,
     rng: &mut impl Rng,
-) -> (DeliveryRow, Option<WebhookDeadLetter>) {
+) -> (DeliveryRow, Option<DeadLetter>) {
     row.attempts += 1;
     row.last_attempt_at = Some(now);
     let manual = std::mem::take(&mut row.manual_pending);
@@ -72,7 +108,7 @@ pub fn apply(
             row.delivered_at = Some(now);
             row.last_error = None;
             row.next_attempt_at = None;
-            row.history = serde_json::to_value(&log).unwrap_or_default();
+            row.history = history_json(&log);
             (row, None)
         }
         Attempted::Failed {
@@ -88,7 +124,7 @@ pub fn apply(
                 error: Some(error.clone()),
             });
             row.last_error = Some(error);
-            row.history = serde_json::to_value(&log).unwrap_or_default();
+            row.history = history_json(&log);
             // A manual retry is one attempt; its failure was asked for and is not dead-lettered
             // again (the first exhaustion already was).
             if manual {
@@ -119,7 +155,7 @@ pub fn undeliverable(
     mut row: DeliveryRow,
     reason: &str,
     now: DateTime<Utc>,
-) -> (DeliveryRow, WebhookDeadLetter) {
+) -> (DeliveryRow, DeadLetter) {
     row.status = DeliveryStatus::Failed;
     row.last_error = Some(reason.to_owned());
     row.next_attempt_at = None;
@@ -127,9 +163,10 @@ pub fn undeliverable(
     (row, letter)
 }
 
-fn dead_letter(row: &DeliveryRow, log: &[HistoryEntry], now: DateTime<Utc>) -> WebhookDeadLetter {
-    WebhookDeadLetter {
-        event_id: Uuid::now_v7().to_string(),
+fn dead_letter(row: &DeliveryRow, log: &[HistoryEntry], now: DateTime<Utc>) -> DeadLetter {
+    let id = Uuid::now_v7();
+    let message = WebhookDeadLetter {
+        event_id: id.to_string(),
         source_event_id: row.event_id.clone(),
         delivery_id: row.id.to_string(),
         transaction_reference: row.transaction_reference.clone(),
@@ -149,7 +186,8 @@ fn dead_letter(row: &DeliveryRow, log: &[HistoryEntry], now: DateTime<Utc>) -> W
             .collect(),
         payload_json: row.payload.clone(),
         failed_at: now.to_rfc3339(),
-    }
+    };
+    DeadLetter { id, message }
 }
 
 #[cfg(test)]
@@ -210,6 +248,10 @@ mod tests {
         assert_eq!((r.status, r.attempts), (DeliveryStatus::Delivered, 3));
         assert_eq!(r.delivered_at, Some(now));
         assert_eq!(r.history.as_array().map(Vec::len), Some(3));
+        // What is written reads back as the same history.
+        let back = history(&r);
+        assert_eq!(back.len(), 3);
+        assert_eq!((back[0].at, back[2].status), (now, Some(204)));
     }
 
     #[test]
@@ -223,7 +265,7 @@ mod tests {
         let (r, _) = apply(r, failed(), now, &s, &mut rng);
         let (r, dl) = apply(r, failed(), now, &s, &mut rng);
         assert_eq!((r.status, r.attempts), (DeliveryStatus::Failed, 3));
-        let dl = dl.unwrap_or_default();
+        let dl = dl.unwrap_or_default().message;
         assert_eq!(dl.delivery_id, r.id.to_string());
         assert_eq!(dl.attempts.len(), 3);
         assert_eq!(dl.reason, "HTTP 500");

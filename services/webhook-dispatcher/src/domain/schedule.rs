@@ -39,6 +39,7 @@ mod tests {
             retry_after_max_ms: 5_000,
             attempt_timeout_ms: 10_000,
             concurrency: 4,
+            per_application_concurrency: 2,
         }
     }
 

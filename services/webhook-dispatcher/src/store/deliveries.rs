@@ -35,42 +35,73 @@ pub struct DeliveryRow {
     pub manual_pending: bool,
 }
 
-/// Records the delivery unless its event is already recorded (a re-read of the topic).
-/// Returns whether a row was written.
-pub async fn insert_once(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<bool> {
-    let n = diesel::insert_into(deliveries::table)
-        .values(row)
+/// Records each delivery unless its event is already recorded (a re-read of the topic, or the
+/// same event twice in one batch). Returns how many rows were written.
+pub async fn insert_once(conn: &mut AsyncPgConnection, rows: &[DeliveryRow]) -> QueryResult<usize> {
+    diesel::insert_into(deliveries::table)
+        .values(rows)
         .on_conflict(deliveries::event_id)
         .do_nothing()
         .execute(conn)
-        .await?;
-    Ok(n == 1)
+        .await
 }
 
 /// Up to `limit` deliveries due now, each leased until `lease_until` so no other replica (or
 /// pass) attempts it meanwhile; a crash mid-attempt leaves it due again when the lease ends.
+/// Applications in `full` are skipped, and no application gets more than `per_application`
+/// of one pass, so one application's backlog cannot fill a pass.
 pub async fn lease_due(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    per_application: i64,
+    full: &[Uuid],
 ) -> QueryResult<Vec<DeliveryRow>> {
-    use diesel::sql_types::{BigInt, Text, Timestamptz};
+    use diesel::sql_types::{Array, BigInt, Text, Timestamptz, Uuid as SqlUuid};
+    // FOR UPDATE cannot sit beside a window function: the candidates are locked first, then
+    // spread over applications; candidates not chosen are unlocked at the commit, untouched.
     diesel::sql_query(
         "UPDATE deliveries d SET next_attempt_at = $2
           WHERE d.id IN (
-                SELECT id FROM deliveries
-                 WHERE status = $4 AND next_attempt_at <= $1
+                SELECT id FROM (
+                       SELECT id, next_attempt_at,
+                              row_number() OVER (PARTITION BY application_id
+                                                 ORDER BY next_attempt_at) AS nth
+                         FROM (SELECT id, application_id, next_attempt_at FROM deliveries
+                                WHERE status = $4 AND next_attempt_at <= $1
+                                  AND NOT (application_id = ANY($6))
+                                ORDER BY next_attempt_at
+                                LIMIT $3 * 4
+                                  FOR UPDATE SKIP LOCKED) candidates) spread
+                 WHERE nth <= $5
                  ORDER BY next_attempt_at
-                 LIMIT $3
-                   FOR UPDATE SKIP LOCKED)
+                 LIMIT $3)
       RETURNING d.*",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(lease_until)
     .bind::<BigInt, _>(limit)
     .bind::<Text, _>(DeliveryStatus::Pending)
+    .bind::<BigInt, _>(per_application)
+    .bind::<Array<SqlUuid>, _>(full)
     .load::<DeliveryRow>(conn)
+    .await
+}
+
+/// Ends the lease of deliveries that were leased but not attempted: due again now.
+pub async fn release(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::id.eq_any(ids))
+            .filter(deliveries::status.eq(DeliveryStatus::Pending)),
+    )
+    .set(deliveries::next_attempt_at.eq(now))
+    .execute(conn)
     .await
 }
 

@@ -1,14 +1,18 @@
 //! Reads `idaas.webhooks` in the dispatcher's consumer group (replicas share the partitions)
 //! and records one delivery per event. The offset is committed only after the record exists,
 //! so a crash re-reads and never drops an event; a re-read finds the record and adds nothing.
+//! Events that have already arrived are recorded in one commit, so the consumer keeps up with
+//! a busy topic instead of paying one database round trip per event.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::Utc;
+use futures::FutureExt;
 use idaas_kafka::{
     build_consumer, headers,
     rdkafka::{
         consumer::{CommitMode, Consumer},
+        message::BorrowedMessage,
         Message,
     },
 };
@@ -24,6 +28,8 @@ use crate::{
 
 /// A consumer with no message for this long still beats; silence beyond it means stuck.
 const BEAT_EVERY: Duration = Duration::from_secs(5);
+/// Events already received are recorded together, one commit for up to this many.
+const MAX_BATCH: usize = 500;
 
 fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow, String> {
     let direction =
@@ -85,7 +91,7 @@ pub async fn run(infra: Infra, wake: Arc<Notify>, stop: CancellationToken) {
             m = consumer.recv() => m,
         };
         beat.beat();
-        let message = match message {
+        let first = match message {
             Ok(m) => m,
             Err(e) => {
                 // The broker is away; rdkafka reconnects by itself.
@@ -94,46 +100,82 @@ pub async fn run(infra: Infra, wake: Arc<Notify>, stop: CancellationToken) {
                 continue;
             }
         };
-        let traceparent = message
-            .headers()
-            .and_then(|h| headers::get(h, "traceparent"));
-        let decoded = WebhookDispatch::decode(message.payload().unwrap_or_default())
-            .map_err(|e| e.to_string())
-            .and_then(|d| record(d, traceparent));
-        match decoded {
-            Ok(row) => {
-                // Never commit past an event that is not recorded: retry until it is, or stop.
-                loop {
-                    match store(&infra, &row).await {
-                        Ok(()) => break,
-                        Err(e) => {
-                            tracing::warn!(error = %e, event = %row.event_id, "recording a delivery failed; retrying");
-                            tokio::select! {
-                                _ = stop.cancelled() => return,
-                                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                            }
-                        }
+        // Whatever else has already arrived is recorded in the same commit.
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match consumer.recv().now_or_never() {
+                Some(Ok(m)) => batch.push(m),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "webhook consumer: receive failed");
+                    break;
+                }
+                None => break,
+            }
+        }
+        let rows: Vec<DeliveryRow> = batch.iter().filter_map(decode).collect();
+        // Never commit past an event that is not recorded: retry until it is, or stop.
+        while !rows.is_empty() {
+            match store(&infra, &rows).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, events = rows.len(), "recording deliveries failed; retrying");
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     }
                 }
-                wake.notify_one();
             }
-            // A message no dispatcher can ever read would block its partition forever; it is
-            // logged with its coordinates (the outbox still holds the original) and passed.
-            Err(why) => tracing::error!(
-                topic = message.topic(), partition = message.partition(), offset = message.offset(),
-                %why, "unreadable webhook event skipped"
-            ),
         }
-        if let Err(e) = consumer.commit_message(&message, CommitMode::Async) {
-            tracing::warn!(error = %e, "webhook consumer: commit failed; the event may be re-read");
+        if !rows.is_empty() {
+            wake.notify_one();
+        }
+        for message in last_per_partition(&batch) {
+            if let Err(e) = consumer.commit_message(message, CommitMode::Async) {
+                tracing::warn!(error = %e, "webhook consumer: commit failed; the event may be re-read");
+            }
         }
     }
 }
 
-async fn store(infra: &Infra, row: &DeliveryRow) -> Result<(), idaas_service::ServiceError> {
+/// The delivery a message asks for; `None` for a message no dispatcher can ever read, which
+/// would block its partition forever: it is logged with its coordinates (the outbox still holds
+/// the original) and passed.
+fn decode(message: &BorrowedMessage<'_>) -> Option<DeliveryRow> {
+    let traceparent = message
+        .headers()
+        .and_then(|h| headers::get(h, "traceparent"));
+    let decoded = WebhookDispatch::decode(message.payload().unwrap_or_default())
+        .map_err(|e| e.to_string())
+        .and_then(|d| record(d, traceparent));
+    match decoded {
+        Ok(row) => Some(row),
+        Err(why) => {
+            tracing::error!(
+                topic = message.topic(), partition = message.partition(), offset = message.offset(),
+                %why, "unreadable webhook event skipped"
+            );
+            None
+        }
+    }
+}
+
+/// Committing a partition's last message commits everything before it on that partition.
+fn last_per_partition<'a, 'c>(batch: &'a [BorrowedMessage<'c>]) -> Vec<&'a BorrowedMessage<'c>> {
+    let mut last: HashMap<(&str, i32), &BorrowedMessage<'c>> = HashMap::new();
+    for m in batch {
+        last.insert((m.topic(), m.partition()), m);
+    }
+    last.into_values().collect()
+}
+
+async fn store(infra: &Infra, rows: &[DeliveryRow]) -> Result<(), idaas_service::ServiceError> {
     let mut conn = infra.pool.get().await?;
-    if !deliveries::insert_once(&mut conn, row).await? {
-        tracing::debug!(event = %row.event_id, "webhook event already recorded");
+    let written = deliveries::insert_once(&mut conn, rows).await?;
+    if written < rows.len() {
+        tracing::debug!(
+            already = rows.len() - written,
+            "webhook events already recorded"
+        );
     }
     Ok(())
 }

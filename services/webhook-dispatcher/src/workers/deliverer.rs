@@ -1,13 +1,14 @@
 //! Attempts due deliveries. Each is leased (no other replica or pass takes it meanwhile) and
-//! attempted in its own task, up to `webhooks.concurrency` at once, so a slow or hanging
-//! receiver holds one slot for at most its timeout and never delays other applications.
+//! attempted in its own task, up to `webhooks.concurrency` at once and at most
+//! `webhooks.per_application_concurrency` for one application, so a slow or hanging receiver
+//! holds a few slots for at most its timeout and never delays other applications.
 
 use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_kafka::{insert_outbox, OutboxMessage};
-use idaas_proto::{webhook::v1::WebhookDeadLetter, Message};
+use idaas_proto::Message;
 use idaas_service::{CancellationToken, Infra, ServiceError};
 use tokio::{
     sync::{Notify, Semaphore},
@@ -19,7 +20,8 @@ use crate::{
     app::DispatchState,
     clients::identity::ProfileError,
     domain::{
-        outcome::{self, Attempted},
+        app_slots::AppSlots,
+        outcome::{self, Attempted, DeadLetter},
         request, target,
     },
     store::deliveries::{self, DeliveryRow},
@@ -38,6 +40,7 @@ pub async fn run(
     stop: CancellationToken,
 ) {
     let slots = Arc::new(Semaphore::new(state.settings.concurrency));
+    let app_slots = AppSlots::new(state.settings.per_application_concurrency);
     let beat = infra.heartbeats.register("webhook-deliverer", MAX_SILENCE);
     // Longer than one attempt can take, so a lease never ends while its attempt still runs.
     let lease = chrono::Duration::milliseconds(
@@ -57,28 +60,41 @@ pub async fn run(
             continue;
         }
         let now = Utc::now();
-        let due = match lease_due(&infra, now, now + lease, free).await {
+        let due = match lease_due(&infra, now, now + lease, free, &app_slots).await {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(error = %idaas_service::chain(&e), "leasing due deliveries failed");
                 continue;
             }
         };
+        let mut deferred = Vec::new();
         for row in due {
+            // A pass may lease a few more for one application than it has slots left.
+            let Some(app_slot) = app_slots.take(row.application_id) else {
+                deferred.push(row.id);
+                continue;
+            };
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 break;
             };
-            let (infra, state) = (infra.clone(), state.clone());
+            let (infra, state, wake) = (infra.clone(), state.clone(), wake.clone());
             let span = attempt_span(&row);
             tasks.spawn(
                 async move {
                     if let Err(e) = attempt(&infra, &state, row).await {
                         tracing::warn!(error = %idaas_service::chain(&e), "delivery attempt not recorded; it runs again when its lease ends");
                     }
-                    drop(permit);
+                    drop((permit, app_slot));
+                    // A freed slot may be waited for: the next pass need not wait for the poll.
+                    wake.notify_one();
                 }
                 .instrument(span),
             );
+        }
+        if !deferred.is_empty() {
+            if let Err(e) = release(&infra, &deferred).await {
+                tracing::warn!(error = %idaas_service::chain(&e), "releasing deferred deliveries failed; they run when their lease ends");
+            }
         }
     }
     // Attempts in flight get a moment to record their outcome; the rest run again after their
@@ -95,10 +111,26 @@ async fn lease_due(
     now: chrono::DateTime<Utc>,
     until: chrono::DateTime<Utc>,
     free: usize,
+    app_slots: &AppSlots,
 ) -> Result<Vec<DeliveryRow>, ServiceError> {
     let mut conn = infra.pool.get().await?;
     let limit = i64::try_from(free).unwrap_or(i64::MAX);
-    Ok(deliveries::lease_due(&mut conn, now, until, limit).await?)
+    let per_application = i64::try_from(app_slots.cap()).unwrap_or(i64::MAX);
+    Ok(deliveries::lease_due(
+        &mut conn,
+        now,
+        until,
+        limit,
+        per_application,
+        &app_slots.full(),
+    )
+    .await?)
+}
+
+async fn release(infra: &Infra, ids: &[uuid::Uuid]) -> Result<(), ServiceError> {
+    let mut conn = infra.pool.get().await?;
+    deliveries::release(&mut conn, ids, Utc::now()).await?;
+    Ok(())
 }
 
 /// The attempt's span continues the trace of the request that caused the event.
@@ -162,7 +194,7 @@ async fn attempt(
     );
     match (&letter, row.status) {
         (Some(l), _) => {
-            tracing::warn!(reason = %l.reason, attempts = row.attempts, "delivery failed; dead-lettered")
+            tracing::warn!(reason = %l.message.reason, attempts = row.attempts, "delivery failed; dead-lettered")
         }
         (None, crate::domain::DeliveryStatus::Delivered) => {
             tracing::info!(attempts = row.attempts, "delivered")
@@ -235,16 +267,15 @@ async fn send(
 async fn save(
     infra: &Infra,
     row: &DeliveryRow,
-    letter: Option<WebhookDeadLetter>,
+    letter: Option<DeadLetter>,
 ) -> Result<(), ServiceError> {
     let message = letter.map(|l| {
-        let id = uuid::Uuid::parse_str(&l.event_id).unwrap_or_else(|_| uuid::Uuid::now_v7());
         OutboxMessage::new(
-            id,
+            l.id,
             infra.topics.webhooks_dlt(),
-            l.transaction_reference.clone(),
+            l.message.transaction_reference.clone(),
             "WebhookDeadLetter",
-            l.encode_to_vec(),
+            l.message.encode_to_vec(),
         )
     });
     let mut conn = infra.pool.get().await?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use idaas_kafka::rdkafka::{consumer::Consumer, Message};
 use idaas_proto::{webhook::v1::WebhookDeadLetter, Message as _};
 
-use crate::common::{receiver, spawn, Received, HANG};
+use crate::common::{receiver, spawn, spawn_with, Received, HANG};
 
 /// `v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))`, computed with ring, not our code.
 fn expected_v0(secret: &str, r: &Received) -> String {
@@ -165,6 +165,33 @@ async fn a_hanging_receiver_never_delays_another_applications_delivery() {
     // ... while the stuck receiver's first attempt is still waiting for its answer.
     let (status, attempts, _) = p.settled(&blocked, Duration::ZERO).await;
     assert_eq!((status.as_str(), attempts), ("PENDING", 0));
+}
+
+#[tokio::test]
+async fn a_receiver_hanging_on_many_deliveries_holds_only_its_own_share_of_slots() {
+    // Four slots, two per application: ten hanging deliveries would take every slot without
+    // the per-application cap.
+    let p = spawn_with(|s| {
+        s.webhooks.concurrency = 4;
+        s.webhooks.per_application_concurrency = 2;
+    })
+    .await;
+    let (stuck, healthy) = (receiver(vec![HANG; 40]), receiver(vec![]));
+    let slow = p.app(&stuck.url, false).await;
+    let fine = p.app(&healthy.url, false).await;
+    for n in 0..10 {
+        p.publish(&slow, &stuck.url, &format!("TXN-1741082580-STUCK{n:03}"))
+            .await;
+    }
+    stuck.wait_for(2, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(stuck.count(), 2, "the hanging application holds only its cap");
+    // Well inside the 10 s a slot would take to come free from a hanging attempt.
+    let other = p
+        .publish(&fine, &healthy.url, "TXN-1741082580-HEALTHY1")
+        .await;
+    let (status, attempts, _) = p.settled(&other, Duration::from_secs(5)).await;
+    assert_eq!((status.as_str(), attempts), ("DELIVERED", 1));
 }
 
 #[tokio::test]
