@@ -30,6 +30,9 @@ pub struct Platform {
     databases: HashMap<&'static str, String>,
     children: Vec<(String, Child)>,
     log_dir: PathBuf,
+    /// What every service was started with, and each one's own additions: a restart uses them.
+    env: Vec<(String, String)>,
+    service_env: Vec<(&'static str, String, String)>,
     _dbs: Vec<TestDb>,
 }
 
@@ -41,6 +44,8 @@ pub struct PlatformOptions {
     pub kafka_brokers: Option<String>,
     /// Extra `IDAAS__...` settings for every service.
     pub env: Vec<(String, String)>,
+    /// Extra settings for one service: `(service, variable, value)`, after `env`.
+    pub service_env: Vec<(&'static str, String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -154,31 +159,70 @@ impl Platform {
             }
         }
 
-        let mut children = Vec::new();
-        for s in SERVICES {
-            let log = File::create(log_dir.join(format!("{s}.log"))).expect("log file");
-            let err = log.try_clone().expect("log file");
-            let child = Command::new(bins.join(s))
-                .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .stdout(Stdio::from(log))
-                .stderr(Stdio::from(err))
-                .spawn()
-                .unwrap_or_else(|e| panic!("start {s}: {e}"));
-            children.push((s.to_owned(), child));
-        }
-        let platform = Platform {
+        let mut platform = Platform {
             gateway: format!("http://127.0.0.1:{}", ports["gateway"]),
             http: reqwest::Client::new(),
             keys,
             prefix,
             ports,
             databases,
-            children,
+            children: Vec::new(),
             log_dir,
+            env,
+            service_env: opts.service_env,
             _dbs: dbs,
         };
+        for s in SERVICES {
+            let child = platform.spawn(s);
+            platform.children.push((s.to_owned(), child));
+        }
         platform.wait_healthy().await;
         platform
+    }
+
+    /// Starts one service's process; its output is appended to its log.
+    fn spawn(&self, service: &str) -> Child {
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_dir.join(format!("{service}.log")))
+            .expect("log file");
+        let err = log.try_clone().expect("log file");
+        let own = self
+            .service_env
+            .iter()
+            .filter(|(s, _, _)| *s == service)
+            .map(|(_, k, v)| (k.as_str(), v.as_str()));
+        Command::new(bin_dir().join(service))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .envs(own)
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {service}: {e}"))
+    }
+
+    /// SIGKILL, as when a node dies: nothing is flushed, nothing is finished.
+    pub fn kill(&mut self, service: &str) {
+        let child = self.child(service);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+    }
+
+    /// Starts a stopped (terminated or killed) service again and waits until it is ready.
+    pub async fn restart(&mut self, service: &str) {
+        let child = self.spawn(service);
+        *self.child(service) = child;
+        self.wait_healthy().await;
+    }
+
+    fn child(&mut self, service: &str) -> &mut Child {
+        &mut self
+            .children
+            .iter_mut()
+            .find(|(s, _)| s == service)
+            .unwrap_or_else(|| panic!("no service {service}"))
+            .1
     }
 
     /// Every process ready (its own database; a broker outage does not count, on purpose).
@@ -263,20 +307,15 @@ impl Platform {
     /// Sends SIGTERM to a service, as Kubernetes does on a rolling update, and waits up to 20 s
     /// for it to exit: its exit status and how long it took.
     pub async fn terminate(&mut self, service: &str) -> (std::process::ExitStatus, Duration) {
-        let child = &mut self
-            .children
-            .iter_mut()
-            .find(|(s, _)| s == service)
-            .unwrap_or_else(|| panic!("no service {service}"))
-            .1;
         let started = std::time::Instant::now();
+        let pid = self.child(service).id();
         let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args(["-TERM", &pid.to_string()])
             .status()
             .expect("kill");
         assert!(sent.success(), "SIGTERM to {service}");
         loop {
-            if let Some(status) = child.try_wait().expect("wait") {
+            if let Some(status) = self.child(service).try_wait().expect("wait") {
                 return (status, started.elapsed());
             }
             assert!(

@@ -9,4 +9,5 @@ mod payments;
 mod resilience;
 mod shutdown;
 mod tenant_isolation;
+mod webhook_failures;
 mod webhooks;
