@@ -100,6 +100,10 @@ pub struct WebhookSettings {
     pub per_application_concurrency: usize,
 }
 
+fn default_fetch_wait_max_ms() -> u64 {
+    500
+}
+
 fn default_per_application_concurrency() -> usize {
     8
 }
@@ -185,6 +189,9 @@ pub struct KafkaSettings {
     pub brokers: String,
     pub topic_prefix: String,
     pub linger_ms: u64,
+    /// How long the broker may hold a consumer's fetch when there is nothing to read.
+    #[serde(default = "default_fetch_wait_max_ms")]
+    pub fetch_wait_max_ms: u64,
     pub partitions: i32,
     pub replication_factor: i32,
     pub outbox_poll_ms: u64,

@@ -11,6 +11,8 @@ pub fn build_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaE
         .set("acks", "all")
         .set("linger.ms", settings.linger_ms.to_string())
         .set("message.timeout.ms", "30000")
+        // Small, latency-bound requests: never held back waiting for more to send.
+        .set("socket.nagle.disable", "true")
         .create()?)
 }
 
@@ -28,5 +30,10 @@ pub fn build_consumer(
         // A topic created after the consumer subscribed (services create theirs in the
         // background) is seen within seconds, not librdkafka's default five minutes.
         .set("topic.metadata.refresh.interval.ms", "5000")
+        // Kafka answers a fetch as soon as there is data; a broker that holds it for the whole
+        // wait (tansu does) makes this the latency floor: the local profile sets it low.
+        .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
+        // Small, latency-bound requests: never held back waiting for more to send.
+        .set("socket.nagle.disable", "true")
         .create()?)
 }

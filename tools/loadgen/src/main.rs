@@ -1,8 +1,9 @@
 //! `cargo run -p loadgen --release -- <mode> [--seconds N] [--concurrency N] ...`
 //!
 //! Modes: `payments` (initiate + accept through the gateway), `ledger` (postings straight to
-//! the ledger over uniform wallets), `hot` (every posting on ONE wallet pair), `pgbench` (the
-//! box's durable-commit ceiling, for ratios). Runs are bounded in time and talk only to the
+//! the ledger over uniform wallets), `hot` (every posting on ONE wallet pair), `webhooks`
+//! (events through the dispatcher to local receivers), `pgbench` (the box's durable-commit
+//! ceiling, for ratios). Runs are bounded in time and talk only to the
 //! addresses given (loopback by default).
 #![allow(clippy::print_stdout)]
 
@@ -10,6 +11,7 @@ mod options;
 mod pgbench;
 mod report;
 mod scenarios;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,7 @@ async fn main() -> ExitCode {
         "payments" => scenarios::payments(&opts).await,
         "ledger" => scenarios::ledger(&opts, false).await,
         "hot" => scenarios::ledger(&opts, true).await,
+        "webhooks" => webhooks::run(&opts).await,
         "pgbench" => pgbench::run(&opts),
         other => Err(format!("unknown mode {other:?}")),
     };

@@ -1,8 +1,9 @@
 use std::time::Duration;
 
 pub const USAGE: &str =
-    "usage: loadgen <payments|ledger|hot|pgbench> [--seconds N] [--concurrency N] \
-[--rate PER_SECOND] [--gateway URL] [--ledger URL] [--wallets N] [--database-url URL]";
+    "usage: loadgen <payments|ledger|hot|webhooks|pgbench> [--seconds N] [--concurrency N] \
+[--rate PER_SECOND] [--gateway URL] [--ledger URL] [--wallets N] [--database-url URL] \
+[--brokers HOST:PORT] [--topic-prefix P] [--receivers N] [--hanging N] [--linger-ms N]";
 
 pub struct Options {
     pub mode: String,
@@ -14,6 +15,14 @@ pub struct Options {
     pub database_url: String,
     /// Total operations per second to offer (spread over the workers); 0 = as fast as possible.
     pub rate: u64,
+    /// `webhooks`: the broker the platform uses, and its topic prefix.
+    pub brokers: String,
+    pub topic_prefix: String,
+    /// `webhooks`: receiving applications, and how many of them (the first) never answer.
+    pub receivers: usize,
+    pub hanging: usize,
+    /// `webhooks`: the load generator's own producer batching (the platform's is configured).
+    pub linger_ms: u64,
 }
 
 impl Options {
@@ -29,6 +38,13 @@ impl Options {
             database_url: std::env::var("IDAAS__DATABASE__URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into()),
             rate: 0,
+            brokers: std::env::var("IDAAS__KAFKA__BROKERS")
+                .unwrap_or_else(|_| "127.0.0.1:9092".into()),
+            topic_prefix: std::env::var("IDAAS__KAFKA__TOPIC_PREFIX")
+                .unwrap_or_else(|_| "idaas.".into()),
+            receivers: 10,
+            hanging: 0,
+            linger_ms: 0,
         };
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -46,8 +62,16 @@ impl Options {
                 "--gateway" => o.gateway = value,
                 "--ledger" => o.ledger = value,
                 "--database-url" => o.database_url = value,
+                "--brokers" => o.brokers = value,
+                "--topic-prefix" => o.topic_prefix = value,
+                "--receivers" => o.receivers = number()?.clamp(1, 1_000) as usize,
+                "--hanging" => o.hanging = number()? as usize,
+                "--linger-ms" => o.linger_ms = number()?.min(1_000),
                 other => return Err(format!("unknown option {other}")),
             }
+        }
+        if o.hanging >= o.receivers {
+            return Err("--hanging must leave at least one healthy receiver".into());
         }
         Ok(o)
     }
