@@ -179,6 +179,7 @@ pub async fn run(o: &Options) -> Result<Report, String> {
         brokers: o.brokers.clone(),
         topic_prefix: o.topic_prefix.clone(),
         linger_ms: o.linger_ms,
+        fetch_wait_max_ms: 10,
         partitions: 1,
         replication_factor: 1,
         outbox_poll_ms: 1_000,
