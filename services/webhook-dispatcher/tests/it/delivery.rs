@@ -185,7 +185,11 @@ async fn a_receiver_hanging_on_many_deliveries_holds_only_its_own_share_of_slots
     }
     stuck.wait_for(2, Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(stuck.count(), 2, "the hanging application holds only its cap");
+    assert_eq!(
+        stuck.count(),
+        2,
+        "the hanging application holds only its cap"
+    );
     // Well inside the 10 s a slot would take to come free from a hanging attempt.
     let other = p
         .publish(&fine, &healthy.url, "TXN-1741082580-HEALTHY1")
