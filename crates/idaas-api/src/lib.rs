@@ -4,8 +4,10 @@ mod envelope;
 mod error;
 mod error_code;
 mod page;
+mod timestamp;
 
 pub use envelope::{ApiResponse, ErrorEnvelope};
 pub use error::ApiError;
 pub use error_code::ErrorCode;
 pub use page::{Page, PageQuery};
+pub use timestamp::timestamp;

@@ -1,6 +1,5 @@
 //! Response bodies, field for field as the integration guide shows them.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use idaas_contracts::tags::TagStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,9 +8,7 @@ use uuid::Uuid;
 
 use crate::store::{applications::ApplicationRow, subjects::SubjectRow, tags::TagRecord};
 
-pub fn ts(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use idaas_api::timestamp as ts;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

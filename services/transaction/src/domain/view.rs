@@ -1,6 +1,5 @@
 //! The transaction as both parties see it, and the webhook body built from it.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use idaas_domain::decimal_json::four_places;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -9,9 +8,7 @@ use uuid::Uuid;
 use super::TransactionStatus;
 use crate::store::transactions::TransactionRow;
 
-fn ts(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+use idaas_api::timestamp as ts;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

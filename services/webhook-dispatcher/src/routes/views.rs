@@ -1,6 +1,5 @@
 //! A delivery record as section 11 shows it.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,9 +9,7 @@ use crate::{
     store::deliveries::DeliveryRow,
 };
 
-fn ts(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+use idaas_api::timestamp as ts;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
