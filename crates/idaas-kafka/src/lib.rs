@@ -2,6 +2,7 @@
 //! [`OutboxMessage`] in the same transaction and the [`OutboxRelay`] publishes it.
 
 mod admin;
+mod batch;
 mod client;
 mod error;
 pub mod headers;
@@ -10,6 +11,7 @@ mod relay;
 mod topics;
 
 pub use admin::{ensure_topics, probe};
+pub use batch::{drain_ready, last_per_partition};
 pub use client::{build_consumer, build_producer};
 pub use error::KafkaError;
 pub use outbox::{insert_outbox, OutboxMessage, OUTBOX_MIGRATIONS};

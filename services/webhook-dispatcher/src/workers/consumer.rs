@@ -4,12 +4,11 @@
 //! Events that have already arrived are recorded in one commit, so the consumer keeps up with
 //! a busy topic instead of paying one database round trip per event.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
-use futures::FutureExt;
 use idaas_kafka::{
-    build_consumer, headers,
+    build_consumer, drain_ready, headers, last_per_partition,
     rdkafka::{
         consumer::{CommitMode, Consumer},
         message::BorrowedMessage,
@@ -102,16 +101,7 @@ pub async fn run(infra: Infra, wake: Arc<Notify>, stop: CancellationToken) {
         };
         // Whatever else has already arrived is recorded in the same commit.
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match consumer.recv().now_or_never() {
-                Some(Ok(m)) => batch.push(m),
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "webhook consumer: receive failed");
-                    break;
-                }
-                None => break,
-            }
-        }
+        drain_ready(&consumer, &mut batch, MAX_BATCH);
         let rows: Vec<DeliveryRow> = batch.iter().filter_map(decode).collect();
         // Never commit past an event that is not recorded: retry until it is, or stop.
         while !rows.is_empty() {
@@ -157,15 +147,6 @@ fn decode(message: &BorrowedMessage<'_>) -> Option<DeliveryRow> {
             None
         }
     }
-}
-
-/// Committing a partition's last message commits everything before it on that partition.
-fn last_per_partition<'a, 'c>(batch: &'a [BorrowedMessage<'c>]) -> Vec<&'a BorrowedMessage<'c>> {
-    let mut last: HashMap<(&str, i32), &BorrowedMessage<'c>> = HashMap::new();
-    for m in batch {
-        last.insert((m.topic(), m.partition()), m);
-    }
-    last.into_values().collect()
 }
 
 async fn store(infra: &Infra, rows: &[DeliveryRow]) -> Result<(), idaas_service::ServiceError> {
