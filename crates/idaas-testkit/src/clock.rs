@@ -20,6 +20,14 @@ impl Default for ManualClock {
 }
 
 impl ManualClock {
+    pub fn starting_at(at: DateTime<Utc>) -> Self {
+        Self { at: Mutex::new(at) }
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.at.lock().unwrap_or_else(|p| p.into_inner()) = to;
+    }
+
     pub fn advance(&self, by: Duration) {
         let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
         *at += by;
