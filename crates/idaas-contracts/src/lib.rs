@@ -3,5 +3,6 @@
 
 pub mod applications;
 pub mod deliveries;
+pub mod ledger_window;
 pub mod postings;
 pub mod tags;

@@ -8,7 +8,7 @@ mod domain;
 mod routes;
 mod store;
 
-pub use app::{build, SERVICE};
+pub use app::{build, build_with_clock, SERVICE};
 
 /// The public endpoints of this service, described from its types.
 pub fn openapi() -> utoipa::openapi::OpenApi {

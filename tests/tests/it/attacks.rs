@@ -63,6 +63,13 @@ fn internal_targets(victim: &Tenant, thief: &Tenant) -> Vec<(&'static str, Strin
             "internal/v1/deliveries/summary?reference=TXN-1700000000-ATTACK01".to_owned(),
             Value::Null,
         ),
+        // Every wallet's movements for a day, as settlement proves a batch with.
+        (
+            "GET",
+            "internal/v1/ledger/window?from=2024-05-09T23:59:00Z&to=2024-05-10T23:59:00Z"
+                .to_owned(),
+            Value::Null,
+        ),
         // The victim's webhook secret: the prize of this whole list.
         (
             "GET",
@@ -361,7 +368,9 @@ async fn direct_calls_need_the_right_service_credential(
 
     let targets = internal_targets(victim, thief);
     for (method, target, body) in &targets {
-        let (service, audience) = if target.starts_with("internal/v1/postings") {
+        let (service, audience) = if target.starts_with("internal/v1/postings")
+            || target.starts_with("internal/v1/ledger")
+        {
             (p.service_url("ledger"), "ledger")
         } else if target.starts_with("internal/v1/deliveries") {
             (p.service_url("webhook-dispatcher"), "webhook-dispatcher")
@@ -424,9 +433,14 @@ async fn direct_calls_need_the_right_service_credential(
                 "a service not allowed on this route",
                 vec![(
                     "X-IDaaS-Service-Credential".into(),
-                    settlement
-                        .credential(audience, method, &path, &body)
-                        .unwrap(),
+                    // Settlement may read the ledger's window and nothing else.
+                    if target.starts_with("internal/v1/ledger") {
+                        &transaction
+                    } else {
+                        &settlement
+                    }
+                    .credential(audience, method, &path, &body)
+                    .unwrap(),
                 )],
                 body.clone(),
                 403,

@@ -2,7 +2,6 @@
 //! posting, one DEBIT and one CREDIT with exact running balances, both wallets' new totals
 //! and the outbox event, or nothing at all. The reference makes it idempotent.
 
-use chrono::Utc;
 use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_kafka::{insert_outbox, OutboxMessage};
@@ -10,7 +9,7 @@ use idaas_proto::{
     ledger::v1::{LedgerEntry, LedgerPosted},
     Message,
 };
-use idaas_service::{Infra, ServiceError, ServiceResult};
+use idaas_service::{Clock, Infra, ServiceError, ServiceResult};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -52,9 +51,9 @@ fn event(
 ) -> OutboxMessage {
     let event_id = Uuid::now_v7();
     // A posting debits the sender's wallet and credits the receiver's, never otherwise.
-    let app_of = |entry_type: EntryType| match entry_type {
-        EntryType::Debit => req.sender.application_id.to_string(),
-        EntryType::Credit => req.receiver.application_id.to_string(),
+    let party_of = |entry_type: EntryType| match entry_type {
+        EntryType::Debit => &req.sender,
+        EntryType::Credit => &req.receiver,
     };
     let msg = LedgerPosted {
         event_id: event_id.to_string(),
@@ -68,7 +67,8 @@ fn event(
             .map(|e| LedgerEntry {
                 entry_id: e.id.to_string(),
                 wallet_id: e.wallet_id.to_string(),
-                application_id: app_of(e.entry_type),
+                application_id: party_of(e.entry_type).application_id.to_string(),
+                application_name: party_of(e.entry_type).application_name.clone(),
                 entry_type: e.entry_type.as_str().to_owned(),
                 amount: format!("{:.4}", e.amount),
                 opening_balance: format!("{:.4}", e.opening_balance),
@@ -87,7 +87,11 @@ fn event(
 }
 
 #[tracing::instrument(name = "ledger.post", skip_all, fields(reference = %req.reference))]
-pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied> {
+pub async fn apply(
+    infra: &Infra,
+    clock: &dyn Clock,
+    req: &PostingRequest,
+) -> ServiceResult<Applied> {
     let mut conn = infra.pool.get().await?;
     let currency = req.currency.as_str().to_owned();
     // Wallets are created on first use, each insert committed on its own, so no transaction
@@ -112,7 +116,8 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
     let applied = conn
         .transaction::<_, ServiceError, _>(|c| {
             async move {
-                let now = Utc::now();
+                // The posting's own time: settlement puts it in the day this falls in.
+                let now = clock.now();
                 let posting = PostingRow {
                     id: Uuid::now_v7(),
                     transaction_reference: req.reference.clone(),
@@ -199,6 +204,8 @@ pub async fn apply(infra: &Infra, req: &PostingRequest) -> ServiceResult<Applied
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
+
     use super::*;
 
     fn wallet() -> WalletRow {

@@ -3,6 +3,7 @@
 mod postings;
 mod views;
 pub(crate) mod wallet;
+mod window;
 
 use actix_web::web;
 use idaas_web::resource;
@@ -16,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/v1/wallet/statement").route(web::get().to(wallet::statement)))
     // Service-to-service only: the gateway routes nothing under /internal, and the handler
     // takes a `ServiceCall`, so every request needs a service credential.
-    .service(resource(idaas_contracts::postings::PATH).route(web::post().to(postings::post)));
+    .service(resource(idaas_contracts::postings::PATH).route(web::post().to(postings::post)))
+    .service(resource(idaas_contracts::ledger_window::PATH).route(web::get().to(window::totals)));
 }
 
 /// This service's public endpoints, as the gateway publishes them (under `/api`).

@@ -1,7 +1,7 @@
 use actix_web::{http::header, web, HttpResponse};
 use idaas_api::ApiResponse;
 use idaas_contracts::postings::PostingCommand;
-use idaas_service::{Infra, ServiceCall, ServiceResult};
+use idaas_service::{Clock, Infra, ServiceCall, ServiceResult};
 
 use super::views::PostingView;
 use crate::domain::{posting, posting_request};
@@ -10,9 +10,13 @@ use crate::domain::{posting, posting_request};
 /// already posted with the same fields (nothing moves twice); `409` if the fields differ.
 /// Internal: only services listed for this route in `service_auth.routes` (the transaction
 /// service) get past `ServiceCall`.
-pub async fn post(infra: web::Data<Infra>, call: ServiceCall) -> ServiceResult<HttpResponse> {
+pub async fn post(
+    infra: web::Data<Infra>,
+    clock: web::Data<dyn Clock>,
+    call: ServiceCall,
+) -> ServiceResult<HttpResponse> {
     let req = posting_request::parse(call.json::<PostingCommand>()?)?;
-    let applied = posting::apply(&infra, &req).await?;
+    let applied = posting::apply(&infra, clock.get_ref(), &req).await?;
     let view = PostingView::new(&applied.posting, &applied.entries);
     Ok(if applied.replayed {
         HttpResponse::Ok()

@@ -4,3 +4,4 @@ pub mod entries;
 pub mod postings;
 pub mod schema;
 pub mod wallets;
+pub mod window;
