@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
         root.join("idaas/identity/v1/events.proto"),
         root.join("idaas/ledger/v1/events.proto"),
+        root.join("idaas/settlement/v1/events.proto"),
         root.join("idaas/transaction/v1/events.proto"),
         root.join("idaas/webhook/v1/events.proto"),
     ];

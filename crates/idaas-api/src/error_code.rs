@@ -78,6 +78,8 @@ catalog! {
     // Not in the guide's table: see docs/decisions.md.
     TagDisabled => ("IDAAS-STATE-5009", 422, "Tag is disabled"),
     TransactionFailed => ("IDAAS-STATE-5010", 422, "Transaction failed: the ledger refused the posting"),
+    // Addition: a settlement day is settled only once its window has closed (section 13).
+    SettlementDayOpen => ("IDAAS-STATE-5011", 422, "The settlement day has not closed yet"),
     RateLimited => ("IDAAS-RATE-6001", 429, "Rate limit exceeded"),
     Internal => ("IDAAS-SYS-9001", 500, "An unexpected error occurred"),
     JweDecryptionError => ("IDAAS-SYS-9002", 400, "JWE decryption error"),
@@ -111,6 +113,7 @@ mod tests {
                         | ErrorCode::ServiceUnavailable
                         | ErrorCode::TagDisabled
                         | ErrorCode::TransactionFailed
+                        | ErrorCode::SettlementDayOpen
                 )
             })
             .collect();

@@ -7,5 +7,5 @@ pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
     AuthSettings, DatabaseSettings, HttpSettings, InternalRouteSettings, KafkaSettings,
     KeySettings, LogFormat, RateLimitSettings, RedisSettings, ServiceAuthSettings, ServiceSettings,
-    Settings, TelemetrySettings, TransactionSettings, WebhookSettings,
+    Settings, SettlementSettings, TelemetrySettings, TransactionSettings, WebhookSettings,
 };

@@ -20,6 +20,8 @@ pub struct Settings {
     pub service_auth: ServiceAuthSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    #[serde(default)]
+    pub settlement: SettlementSettings,
     /// The profile the settings were loaded for (`local`, `production`, ...).
     #[serde(default)]
     pub profile: String,
@@ -118,6 +120,48 @@ impl Default for WebhookSettings {
             concurrency: 64,
             per_application_concurrency: default_per_application_concurrency(),
         }
+    }
+}
+
+/// The end-of-day settlement (section 13).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettlementSettings {
+    /// The UTC time of day (`HH:MM`) a settlement day ends: day D is the 24 hours ending at D's
+    /// cut-off. The guide's job runs at 23:59.
+    pub cutoff: String,
+    /// The job runs this long after the cut-off, so a posting committing at the cut-off is in
+    /// the ledger before the day is read.
+    pub grace_seconds: i64,
+    /// How often each replica looks for a day to settle.
+    pub poll_seconds: u64,
+    /// A FAILED batch is tried again after this long.
+    pub retry_seconds: i64,
+    /// How many closed days back the job looks for an unsettled one.
+    pub lookback_days: i64,
+    /// The batch `GET /v1/settlement/date/{date}` and the run answer without `?currency=`;
+    /// a day always has one, even with nothing to settle.
+    pub default_currency: String,
+}
+
+impl Default for SettlementSettings {
+    fn default() -> Self {
+        Self {
+            cutoff: "23:59".into(),
+            grace_seconds: 60,
+            poll_seconds: 30,
+            retry_seconds: 300,
+            lookback_days: 7,
+            default_currency: "NGN".into(),
+        }
+    }
+}
+
+impl SettlementSettings {
+    /// `(hour, minute)` of the cut-off, if it is a valid `HH:MM`.
+    pub fn cutoff_hm(&self) -> Option<(u32, u32)> {
+        let (h, m) = self.cutoff.split_once(':')?;
+        let (h, m) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60 && self.cutoff.len() == 5).then_some((h, m))
     }
 }
 
@@ -356,6 +400,19 @@ impl Settings {
         if !(1..=self.webhooks.concurrency).contains(&self.webhooks.per_application_concurrency) {
             errors.push(
                 "webhooks.per_application_concurrency must be between 1 and webhooks.concurrency"
+                    .into(),
+            );
+        }
+        if self.settlement.cutoff_hm().is_none() {
+            errors.push("settlement.cutoff must be a UTC time of day, HH:MM".into());
+        }
+        if self.settlement.grace_seconds < 0
+            || self.settlement.retry_seconds <= 0
+            || self.settlement.poll_seconds == 0
+            || !(1..=366).contains(&self.settlement.lookback_days)
+        {
+            errors.push(
+                "settlement: grace_seconds ≥ 0, retry_seconds and poll_seconds > 0, lookback_days 1..366"
                     .into(),
             );
         }

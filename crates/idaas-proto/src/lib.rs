@@ -15,6 +15,13 @@ pub mod ledger {
 }
 
 #[allow(clippy::all)]
+pub mod settlement {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/idaas.settlement.v1.rs"));
+    }
+}
+
+#[allow(clippy::all)]
 pub mod transaction {
     pub mod v1 {
         include!(concat!(env!("OUT_DIR"), "/idaas.transaction.v1.rs"));

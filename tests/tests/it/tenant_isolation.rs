@@ -8,8 +8,8 @@ use gateway::{Access, Route, ROUTES};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// Placeholders whose value no tenant owns: the settlement issue decides how a batch is shown
-/// to each application (only its own entries); nothing here can be "another tenant's".
+/// Placeholders whose value no tenant owns: a settlement date's batch is every application's
+/// to read (totals, and only the caller's own entry: settlement's own tests hold that).
 const NOT_TENANT_OWNED: [&str; 1] = ["{date}"];
 
 /// Another tenant's value for each placeholder of a route.
@@ -19,9 +19,9 @@ fn victim_value(route: &Route, placeholder: &str, v: &Tenant, v_reference: &str)
         (Some("subjects"), "{id}") => v.subject.clone(),
         (_, "{tag}") => v.tag.clone(),
         (_, "{reference}") => v_reference.to_owned(),
-        // Claims, federation challenges and settlement batches (their routes join with their
-        // issues) have no owner to steal from yet, nor has a delivery record the matrix knows:
-        // a well-formed id that is not the caller's stands in for the victim's.
+        // Claims and federation challenges (their routes join with their issue) have no owner
+        // to steal from yet, nor has a delivery record the matrix knows, and a settlement
+        // batch belongs to no tenant: a well-formed id that is not the caller's stands in.
         (Some("webhooks" | "claims" | "settlement"), "{id}") => uuid::Uuid::new_v4().to_string(),
         (_, "{challenge}" | "{token}") => uuid::Uuid::new_v4().simple().to_string(),
         other => panic!(

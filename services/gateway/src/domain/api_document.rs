@@ -28,8 +28,9 @@ pub fn document() -> OpenApi {
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
                     "Applications, tokens, subjects and tags; payments between applications; \
-                     wallets. Every answer is the ApiResponse envelope; errors carry a code \
-                     from the catalog (section 21 of the integration guide).",
+                     wallets; webhook delivery records; settlement. Every answer is the \
+                     ApiResponse envelope; errors carry a code from the catalog (section 21 of \
+                     the integration guide).",
                 ))
                 .build(),
         )
@@ -39,6 +40,7 @@ pub fn document() -> OpenApi {
         transaction::openapi(),
         ledger::openapi(),
         webhook_dispatcher::openapi(),
+        settlement::openapi(),
     ] {
         doc.merge(part);
     }

@@ -63,11 +63,11 @@ const fn r(method: &'static str, pattern: &'static str, backend: Backend, access
 }
 
 use Access::{Public, Tenant};
-use Backend::{Identity, Ledger, Transaction, WebhookDispatcher};
+use Backend::{Identity, Ledger, Settlement, Transaction, WebhookDispatcher};
 
 /// Every endpoint the platform serves today, and nothing else: the OpenAPI document lists
-/// exactly these (a test holds the two together). The guide's claims, consent, federation,
-/// transfer and settlement endpoints join with the issues that build them.
+/// exactly these (a test holds the two together). The guide's claims, consent, federation and
+/// transfer endpoints join with the issue that builds them.
 pub const ROUTES: &[Route] = &[
     r("POST", "/v1/applications", Identity, Public),
     r("GET", "/v1/applications", Identity, Tenant),
@@ -138,6 +138,10 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet", Ledger, Tenant),
     r("GET", "/v1/wallet/statement", Ledger, Tenant),
+    r("GET", "/v1/settlement", Settlement, Tenant),
+    r("POST", "/v1/settlement/run", Settlement, Tenant),
+    r("GET", "/v1/settlement/date/{date}", Settlement, Tenant),
+    r("GET", "/v1/settlement/{id}", Settlement, Tenant),
 ];
 
 impl Route {
@@ -234,13 +238,26 @@ mod tests {
             owner(M::GET, "/v1/wallet/statement"),
             Some((Ledger, Tenant))
         );
+        // The literal beats the placeholder: `date` and `run` are not batch ids.
+        assert_eq!(
+            owner(M::GET, "/v1/settlement/date/2025-03-04"),
+            Some((Settlement, Tenant))
+        );
+        assert_eq!(
+            owner(M::POST, "/v1/settlement/run"),
+            Some((Settlement, Tenant))
+        );
+        assert_eq!(
+            owner(M::GET, "/v1/settlement/run"),
+            Some((Settlement, Tenant))
+        );
     }
 
     #[test]
     fn anything_else_is_not_forwarded() {
         assert_eq!(owner(Method::GET, "/v1/nothing"), None);
         // Not served until their issues land: 404 at the gateway, nothing forwarded.
-        assert_eq!(owner(Method::GET, "/v1/settlement"), None);
+        assert_eq!(owner(Method::DELETE, "/v1/settlement/run"), None);
         assert_eq!(owner(Method::POST, "/v1/consent/abc/approve"), None);
         assert_eq!(owner(Method::DELETE, "/v1/tags/alice"), None);
         assert_eq!(owner(Method::POST, "/v1/tags/alice"), None);

@@ -1,0 +1,3 @@
+//! What settlement asks other services.
+
+pub mod ledger;
