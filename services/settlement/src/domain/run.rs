@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::{
     proof::{self, Disagreement, Settled},
     window::{Cutoff, Window},
+    BatchStatus,
 };
 use crate::{
     clients::ledger::{Ledger, LedgerError},
@@ -32,6 +33,9 @@ use crate::{
 
 /// A run holds a batch at most this long; a run that died is taken over after it.
 const CLAIM: Duration = Duration::minutes(5);
+/// How long a caller waits for another run of the same batch to finish before it is answered
+/// the batch as it stands (PENDING).
+const OTHER_RUN_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -114,8 +118,10 @@ impl Settler {
         let batch = batches::ensure(&mut conn, window, currency, now).await?;
         let Some(batch) = batches::claim(&mut conn, batch.id, now, now + CLAIM, force).await?
         else {
-            // COMPLETED, held by another run, or FAILED and not due: as it stands.
-            return Ok(batch);
+            // COMPLETED, or FAILED and not due: as it stands. Held by another run (a replica's
+            // job, another caller): its outcome, which takes seconds, not the PENDING between.
+            drop(conn);
+            return self.outcome_of_other_run(batch).await;
         };
         let proved = match ledger {
             Err(e) => Err(Disagreement(format!(
@@ -138,6 +144,19 @@ impl Settler {
                 Ok(batches::fail(&mut conn, batch.id, &reason, now, retry_at).await?)
             }
         }
+    }
+
+    async fn outcome_of_other_run(&self, mut batch: BatchRow) -> Result<BatchRow, ServiceError> {
+        let deadline = tokio::time::Instant::now() + OTHER_RUN_WAIT;
+        while batch.status == BatchStatus::Pending && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let mut conn = self.pool.get().await?;
+            match batches::find_by_id(&mut conn, batch.id).await? {
+                Some(b) => batch = b,
+                None => break,
+            }
+        }
+        Ok(batch)
     }
 
     async fn complete(&self, mut batch: BatchRow, s: &Settled) -> Result<BatchRow, ServiceError> {
