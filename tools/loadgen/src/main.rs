@@ -2,8 +2,9 @@
 //!
 //! Modes: `payments` (initiate + accept through the gateway), `ledger` (postings straight to
 //! the ledger over uniform wallets), `hot` (every posting on ONE wallet pair), `webhooks`
-//! (events through the dispatcher to local receivers), `pgbench` (the box's durable-commit
-//! ceiling, for ratios). Runs are bounded in time and talk only to the
+//! (events through the dispatcher to local receivers), `settlement` (a day of postings seeded
+//! through the ledger's database and events, then settled), `pgbench` (the box's
+//! durable-commit ceiling, for ratios). Runs are bounded in time and talk only to the
 //! addresses given (loopback by default).
 #![allow(clippy::print_stdout)]
 
@@ -11,6 +12,7 @@ mod options;
 mod pgbench;
 mod report;
 mod scenarios;
+mod settlement;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -29,6 +31,7 @@ async fn main() -> ExitCode {
         "ledger" => scenarios::ledger(&opts, false).await,
         "hot" => scenarios::ledger(&opts, true).await,
         "webhooks" => webhooks::run(&opts).await,
+        "settlement" => settlement::run(&opts).await,
         "pgbench" => pgbench::run(&opts),
         other => Err(format!("unknown mode {other:?}")),
     };

@@ -1,9 +1,9 @@
 use std::time::Duration;
 
 pub const USAGE: &str =
-    "usage: loadgen <payments|ledger|hot|webhooks|pgbench> [--seconds N] [--concurrency N] \
+    "usage: loadgen <payments|ledger|hot|webhooks|settlement|pgbench> [--seconds N] [--concurrency N] \
 [--rate PER_SECOND] [--gateway URL] [--ledger URL] [--wallets N] [--database-url URL] \
-[--brokers HOST:PORT] [--topic-prefix P] [--receivers N] [--hanging N] [--linger-ms N]";
+[--brokers HOST:PORT] [--topic-prefix P] [--receivers N] [--hanging N] [--linger-ms N] [--postings N]";
 
 pub struct Options {
     pub mode: String,
@@ -23,6 +23,8 @@ pub struct Options {
     pub hanging: usize,
     /// `webhooks`: the load generator's own producer batching (the platform's is configured).
     pub linger_ms: u64,
+    /// `settlement`: postings in the day.
+    pub postings: usize,
 }
 
 impl Options {
@@ -45,6 +47,7 @@ impl Options {
             receivers: 10,
             hanging: 0,
             linger_ms: 0,
+            postings: 100_000,
         };
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -67,6 +70,7 @@ impl Options {
                 "--receivers" => o.receivers = number()?.clamp(1, 1_000) as usize,
                 "--hanging" => o.hanging = number()? as usize,
                 "--linger-ms" => o.linger_ms = number()?.min(1_000),
+                "--postings" => o.postings = number()?.clamp(1, 10_000_000) as usize,
                 other => return Err(format!("unknown option {other}")),
             }
         }

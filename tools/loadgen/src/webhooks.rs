@@ -165,6 +165,19 @@ async fn publish(
         .map_err(|(e, _)| e.to_string())
 }
 
+/// The platform's broker and topic prefix, with the load tool's own producer batching.
+pub fn kafka_settings(o: &Options) -> KafkaSettings {
+    KafkaSettings {
+        brokers: o.brokers.clone(),
+        topic_prefix: o.topic_prefix.clone(),
+        linger_ms: o.linger_ms,
+        fetch_wait_max_ms: 10,
+        partitions: 1,
+        replication_factor: 1,
+        outbox_poll_ms: 1_000,
+    }
+}
+
 pub async fn run(o: &Options) -> Result<Report, String> {
     let rate = if o.rate == 0 { 1_000 } else { o.rate };
     let seen: Shared = Arc::default();
@@ -175,15 +188,7 @@ pub async fn run(o: &Options) -> Result<Report, String> {
         let url = format!("{base}/hook/{r}");
         apps.push((register(&http, &o.gateway, &url).await?, url));
     }
-    let kafka = KafkaSettings {
-        brokers: o.brokers.clone(),
-        topic_prefix: o.topic_prefix.clone(),
-        linger_ms: o.linger_ms,
-        fetch_wait_max_ms: 10,
-        partitions: 1,
-        replication_factor: 1,
-        outbox_poll_ms: 1_000,
-    };
+    let kafka = kafka_settings(o);
     let producer = idaas_kafka::build_producer(&kafka).map_err(|e| e.to_string())?;
     let topic = Topics::new(o.topic_prefix.clone()).webhooks();
     // The first send sets the producer up (metadata, producer id): done before the clock runs,
