@@ -7,6 +7,7 @@ mod attacks;
 mod onboarding;
 mod payments;
 mod resilience;
+mod settlement;
 mod shutdown;
 mod tenant_isolation;
 mod webhook_failures;
