@@ -218,3 +218,44 @@ async fn the_api_is_described_at_the_documented_paths() {
     assert!(initiate["responses"]["429"]["headers"]["Retry-After"].is_object());
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
 }
+
+/// A standard OAuth2 client-credentials request, through the gateway: Basic credentials, a form
+/// naming the grant, the RFC 6749 fields in the answer and nothing cached on the way.
+#[tokio::test]
+async fn oauth2_client_credentials_through_the_gateway() {
+    let p = Platform::start().await;
+    let handle = format!("oa{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let (s, reg) = send(
+        p.http
+            .post(p.api("/v1/applications"))
+            .json(&serde_json::json!({"name": "OAuth App", "appHandle": handle})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    let resp = p
+        .http
+        .post(p.api("/v1/auth/token"))
+        .basic_auth(
+            reg["data"]["clientId"].as_str().unwrap(),
+            reg["data"]["clientSecret"].as_str(),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["token_type"], "Bearer", "{v}");
+    let token = v["access_token"].as_str().unwrap();
+    let (s, me) = send(
+        p.http
+            .get(p.api(&format!(
+                "/v1/applications/{}",
+                reg["data"]["id"].as_str().unwrap()
+            )))
+            .bearer_auth(token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+}

@@ -14,6 +14,21 @@ pub struct Credentials {
     client_id: Option<String>,
     #[schema(required = true)]
     client_secret: Option<String>,
+    /// RFC 6749 section 4.4: `client_credentials`, the only grant there is; may be omitted.
+    #[schema(example = "client_credentials")]
+    grant_type: Option<String>,
+}
+
+/// RFC 6749's only grant for an application acting for itself.
+const CLIENT_CREDENTIALS: &str = "client_credentials";
+
+fn check_grant(grant_type: Option<&str>) -> Result<(), ApiError> {
+    match grant_type {
+        None | Some(CLIENT_CREDENTIALS) => Ok(()),
+        Some(other) => Err(ApiError::validation(vec![format!(
+            "grant_type must be {CLIENT_CREDENTIALS} (got {other:?})"
+        )])),
+    }
 }
 
 /// Credentials from a JSON body, a form body, or HTTP Basic, as the guide allows.
@@ -32,6 +47,9 @@ fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiEr
         let (id, secret) = decoded
             .split_once(':')
             .ok_or(ErrorCode::AuthenticationFailed)?;
+        // OAuth2 clients send Basic with a form body naming the grant.
+        let grant: Option<Credentials> = serde_urlencoded::from_bytes(body).ok();
+        check_grant(grant.as_ref().and_then(|g| g.grant_type.as_deref()))?;
         return Ok((id.to_owned(), secret.to_owned()));
     }
     let content_type = req
@@ -53,6 +71,7 @@ fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiEr
             ]),
         );
     };
+    check_grant(creds.grant_type.as_deref())?;
     let mut errors = Vec::new();
     let id = creds.client_id.filter(|s| !s.is_empty());
     let secret = creds.client_secret.filter(|s| !s.is_empty());
@@ -68,7 +87,9 @@ fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiEr
     }
 }
 
-/// Exchange the client credentials for an application token.
+/// Exchange the client credentials for an application token. Beside the guide's envelope the
+/// answer carries RFC 6749's `access_token`, `token_type` and `expires_in` at the top level and
+/// `Cache-Control: no-store`, so OAuth2 client-credentials libraries work unchanged.
 #[utoipa::path(
     post,
     path = "/v1/auth/token",
@@ -81,7 +102,7 @@ fn credentials(req: &HttpRequest, body: &[u8]) -> Result<(String, String), ApiEr
         description = "client_id and client_secret; or send them as HTTP Basic",
     ),
     responses(
-        (status = 200, description = "Issued", body = ApiResponse<TokenView>),
+        (status = 200, description = "Issued", body = OAuthTokenResponse),
         (status = 401, description = "Unknown client, wrong secret or deactivated application (IDAAS-AUTH-1004)", body = ErrorEnvelope),
         (status = 415, description = "Neither JSON nor form (IDAAS-VALID-2004)", body = ErrorEnvelope),
     ),
@@ -95,12 +116,34 @@ pub async fn token(
 ) -> ServiceResult<HttpResponse> {
     let (client_id, client_secret) = credentials(&req, &body)?;
     let (issued, app) = tokens::issue(&infra, &state, &client_id, &client_secret).await?;
-    Ok(ApiResponse::ok(TokenView {
+    let expires_in = (issued.expires_at - chrono::Utc::now().timestamp()).max(0);
+    let envelope = ApiResponse::ok(TokenView {
         token: issued.token.expose().clone(),
         token_type: "Bearer",
         expires_at: issued.expires_at,
         subject_id: app.id,
     })
-    .with_message("Token issued")
-    .respond())
+    .with_message("Token issued");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(OAuthTokenResponse {
+            envelope,
+            access_token: issued.token.expose().clone(),
+            token_type: "Bearer",
+            expires_in,
+        }))
+}
+
+/// The guide's envelope, with RFC 6749 section 5.1's fields beside it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct OAuthTokenResponse {
+    #[serde(flatten)]
+    envelope: ApiResponse<TokenView>,
+    /// The same token as `data.token`.
+    access_token: String,
+    #[schema(example = "Bearer")]
+    token_type: &'static str,
+    /// Seconds until the token expires.
+    expires_in: i64,
 }

@@ -215,3 +215,73 @@ async fn identity_publishes_the_request_key_without_holding_its_private_half() {
     let published = idaas_crypto::keys::public_key_from_jwk(&k["data"]["jwk"]).unwrap();
     assert_eq!(published, gateway_key.public_key());
 }
+
+#[tokio::test]
+async fn the_token_endpoint_speaks_oauth2_client_credentials() {
+    let app = spawn().await;
+    let reg = app.register(&unique_handle("oauth")).await;
+    // What an OAuth2 client-credentials library sends: HTTP Basic and a form naming the grant.
+    let resp = app
+        .http
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(&reg.client_id, Some(&reg.client_secret))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let v: serde_json::Value = resp.json().await.unwrap();
+    let access = v["access_token"].as_str().unwrap_or_default().to_owned();
+    assert!(!access.is_empty(), "{v}");
+    assert_eq!(v["token_type"], "Bearer");
+    let expires_in = v["expires_in"].as_i64().unwrap_or_default();
+    assert!((1..=3600).contains(&expires_in), "{v}");
+    // The guide's fields are all still there, and it is the same token.
+    assert_eq!(v["data"]["token"], access.as_str());
+    assert_eq!(v["success"], true);
+    let (s, _) = app
+        .get(&format!("/v1/applications/{}", reg.id), Some(&access))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // The credentials in the form, as some libraries send them.
+    let resp = app
+        .http
+        .post(app.url("/v1/auth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", reg.client_id.as_str()),
+            ("client_secret", reg.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // Any other grant is refused, never silently treated as this one.
+    for body in [
+        "grant_type=password&username=a&password=b",
+        "grant_type=authorization_code&code=x",
+    ] {
+        let resp = app
+            .http
+            .post(app.url("/v1/auth/token"))
+            .basic_auth(&reg.client_id, Some(&reg.client_secret))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_error(&(status, v), 400, "IDAAS-VALID-2001");
+    }
+    let wrong = app
+        .post(
+            "/v1/auth/token",
+            None,
+            json!({"client_id": reg.client_id, "client_secret": reg.client_secret, "grant_type": "refresh_token"}),
+        )
+        .await;
+    assert_error(&wrong, 400, "IDAAS-VALID-2001");
+}
