@@ -48,6 +48,18 @@ pub async fn page(
     Ok(subjects::page(&mut conn, app, page, size).await?)
 }
 
+/// The tenant's subject with this external id; another tenant's is "not found" to it.
+pub async fn by_external_id(
+    infra: &Infra,
+    app: Uuid,
+    external_id: &str,
+) -> ServiceResult<SubjectRow> {
+    let mut conn = infra.pool.get().await?;
+    subjects::find_by_external_id(&mut conn, app, external_id)
+        .await?
+        .ok_or_else(|| ErrorCode::SubjectNotFoundByExternalId.into())
+}
+
 /// The tenant's own subject; another tenant's subject is "not found" to it.
 pub async fn owned(infra: &Infra, app: Uuid, id: Uuid) -> ServiceResult<SubjectRow> {
     let mut conn = infra.pool.get().await?;

@@ -32,20 +32,51 @@ pub async fn create(
         .created())
 }
 
+/// `GET /v1/subjects`: one page of the caller's subjects, or with `externalId` the one
+/// subject it names.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectsQuery {
+    /// Zero-based page number.
+    #[param(minimum = 0, maximum = 1_000_000, default = 0)]
+    page: Option<i64>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    size: Option<i64>,
+    /// Look one subject up by the caller's own user id: the page holds it alone, or the
+    /// answer is 404 IDAAS-RES-3003.
+    #[param(max_length = 255)]
+    external_id: Option<String>,
+}
+
 /// The caller's subjects.
 #[utoipa::path(
     get,
     path = "/v1/subjects",
     tag = "Subjects",
-    params(PageQuery),
-    responses((status = 200, description = "One page", body = ApiResponse<Page<SubjectView>>)),
+    params(SubjectsQuery),
+    responses(
+        (status = 200, description = "One page (with externalId: the one subject)", body = ApiResponse<Page<SubjectView>>),
+        (status = 404, description = "No subject of the caller has that externalId (IDAAS-RES-3003)", body = ErrorEnvelope),
+    ),
 )]
 pub async fn list(
     infra: web::Data<Infra>,
     caller: AuthenticatedApp,
-    query: web::Query<PageQuery>,
+    query: web::Query<SubjectsQuery>,
 ) -> ServiceResult<HttpResponse> {
-    let (page, size) = query.validate()?;
+    let q = query.into_inner();
+    let (page, size) = PageQuery {
+        page: q.page,
+        size: q.size,
+    }
+    .validate()?;
+    if let Some(external_id) = q.external_id {
+        let subject = subjects::by_external_id(&infra, caller.app_id, &external_id).await?;
+        let content = vec![SubjectView::from(&subject)];
+        return Ok(ApiResponse::ok(Page::new(content, 0, size, 1)).respond());
+    }
     let (rows, total) = subjects::page(&infra, caller.app_id, page, size).await?;
     let content = rows.iter().map(SubjectView::from).collect();
     Ok(ApiResponse::ok(Page::new(content, page, size, total)).respond())

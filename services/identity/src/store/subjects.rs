@@ -59,3 +59,18 @@ pub async fn page(
         .await?;
     Ok((rows, total))
 }
+
+/// The application's subject with this external id (unique within the application).
+pub async fn find_by_external_id(
+    conn: &mut AsyncPgConnection,
+    app: Uuid,
+    external_id: &str,
+) -> QueryResult<Option<SubjectRow>> {
+    subjects::table
+        .filter(subjects::application_id.eq(app))
+        .filter(subjects::external_id.eq(external_id))
+        .select(SubjectRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -142,3 +142,36 @@ async fn disable_and_enable_are_visible_at_once() {
     let (_, r) = app.get(&format!("/v1/tags/{name}"), None).await;
     assert_eq!(r["data"]["status"], "ACTIVE");
 }
+
+#[tokio::test]
+async fn a_subject_is_found_by_its_external_id_only_by_its_own_application() {
+    let app = spawn().await;
+    let owner = app.register(&unique_handle("extown")).await;
+    let other = app.register(&unique_handle("extoth")).await;
+    let id = app.subject(&owner.token, "user-12345").await;
+    app.subject(&owner.token, "user-67890").await;
+
+    let (s, v) = app
+        .get("/v1/subjects?externalId=user-12345", Some(&owner.token))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["data"]["totalElements"], 1);
+    assert_eq!(v["data"]["content"][0]["id"], id.as_str());
+    assert_eq!(v["data"]["content"][0]["externalId"], "user-12345");
+
+    let absent = app
+        .get("/v1/subjects?externalId=user-00000", Some(&owner.token))
+        .await;
+    assert_error(&absent, 404, "IDAAS-RES-3003");
+    // Another application's user id is not there for it, even with the same value.
+    let foreign = app
+        .get("/v1/subjects?externalId=user-12345", Some(&other.token))
+        .await;
+    assert_error(&foreign, 404, "IDAAS-RES-3003");
+    // Without it, the page as before.
+    let (s, v) = app.get("/v1/subjects", Some(&owner.token)).await;
+    assert_eq!(
+        (s, v["data"]["totalElements"].as_i64()),
+        (StatusCode::OK, Some(2))
+    );
+}
