@@ -18,7 +18,7 @@ use idaas_kafka::{
 use idaas_proto::{webhook::v1::WebhookDeadLetter, Message as _};
 use uuid::Uuid;
 
-use crate::store::deliveries;
+use crate::store::deliveries::{self, ManualAsk};
 
 /// Which dead letters to re-drive, and who asked.
 #[derive(Debug, Clone)]
@@ -144,7 +144,8 @@ pub async fn redrive(
             continue;
         }
         let mut conn = pool.get().await?;
-        if deliveries::request_redrive(&mut conn, id, app, Utc::now()).await? {
+        let asked = deliveries::request_manual(&mut conn, id, app, ManualAsk::Operator, Utc::now());
+        if asked.await?.is_some() {
             done.queued += 1;
             tracing::info!(delivery = %id, application = %app, by = %ask.by, "dead letter re-driven");
         }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use idaas_contracts::deliveries::{DeliverySummary, DirectionSummary};
 
 use super::Direction;
-use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::deliveries::{self, DeliveryRow, ManualAsk};
 
 /// The payment's records the caller may see. None at all is 404 (`IDAAS-RES-3010`), the same
 /// whether the caller is no party or the payment is unknown, so nothing leaks.
@@ -74,7 +74,15 @@ pub async fn summary(infra: &Infra, reference: &str) -> ServiceResult<DeliverySu
 /// again changes nothing. The other party of the payment may see the record but not retry it.
 pub async fn retry(infra: &Infra, app: Uuid, id: Uuid) -> ServiceResult<DeliveryRow> {
     let mut conn = infra.pool.get().await?;
-    if let Some(row) = deliveries::request_manual(&mut conn, id, app, chrono::Utc::now()).await? {
+    if let Some(row) = deliveries::request_manual(
+        &mut conn,
+        id,
+        app,
+        ManualAsk::Application,
+        chrono::Utc::now(),
+    )
+    .await?
+    {
         tracing::info!(delivery = %id, requested_by = %app, "manual webhook retry queued");
         return Ok(row);
     }

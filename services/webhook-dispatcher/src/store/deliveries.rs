@@ -211,19 +211,37 @@ pub async fn failed_page(
     Ok((rows, total))
 }
 
-/// Queues one manual attempt of an ended delivery for the application it is for. `None` when
-/// there is no such ended delivery of that application (it may be another's, or pending).
+/// Who asked for a manual attempt, and of which deliveries.
+#[derive(Debug, Clone, Copy)]
+pub enum ManualAsk {
+    /// The application the delivery is for: a FAILED or a DELIVERED one.
+    Application,
+    /// An operator's re-drive: only a FAILED one, so re-driving twice queues nothing twice.
+    Operator,
+}
+
+/// Queues one manual attempt of an ended delivery of `app`. `None` when there is no such
+/// delivery in a state `ask` may act on (another application's, pending, or not FAILED for an
+/// operator).
 pub async fn request_manual(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     app: Uuid,
+    ask: ManualAsk,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<DeliveryRow>> {
+    let (from, by): (&[DeliveryStatus], Option<Uuid>) = match ask {
+        ManualAsk::Application => (
+            &[DeliveryStatus::Failed, DeliveryStatus::Delivered],
+            Some(app),
+        ),
+        ManualAsk::Operator => (&[DeliveryStatus::Failed], None),
+    };
     diesel::update(
         deliveries::table
             .find(id)
             .filter(deliveries::application_id.eq(app))
-            .filter(deliveries::status.eq_any([DeliveryStatus::Failed, DeliveryStatus::Delivered])),
+            .filter(deliveries::status.eq_any(from)),
     )
     .set((
         deliveries::status.eq(DeliveryStatus::Pending),
@@ -231,36 +249,10 @@ pub async fn request_manual(
         deliveries::next_attempt_at.eq(Some(now)),
         deliveries::manual_pending.eq(true),
         deliveries::manual_requested_at.eq(Some(now)),
-        deliveries::manual_requested_by.eq(Some(app)),
+        deliveries::manual_requested_by.eq(by),
     ))
     .returning(DeliveryRow::as_returning())
     .get_result(conn)
     .await
     .optional()
-}
-
-/// An operator's re-drive: one more attempt of a FAILED delivery. `false` when it is not
-/// FAILED any more (already re-driven, retried or delivered), which makes re-drives idempotent.
-pub async fn request_redrive(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    app: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::application_id.eq(app))
-            .filter(deliveries::status.eq(DeliveryStatus::Failed)),
-    )
-    .set((
-        deliveries::status.eq(DeliveryStatus::Pending),
-        deliveries::next_attempt_at.eq(Some(now)),
-        deliveries::manual_pending.eq(true),
-        deliveries::manual_requested_at.eq(Some(now)),
-        deliveries::manual_requested_by.eq(None::<Uuid>),
-    ))
-    .execute(conn)
-    .await?;
-    Ok(n == 1)
 }
