@@ -67,6 +67,8 @@ catalog! {
     AmbiguousTag => ("IDAAS-CONF-4006", 409, "Tag name is ambiguous; use a qualified address"),
     AppHandleTaken => ("IDAAS-CONF-4007", 409, "appHandle is already taken"),
     IdempotencyConflict => ("IDAAS-CONF-4008", 409, "Idempotency-Key conflict"),
+    // Addition: one verified federation link per external identity (section 20).
+    FederatedIdentityTaken => ("IDAAS-CONF-4009", 409, "This external identity is already linked to a tag"),
     ClaimOnDisabledTag => ("IDAAS-STATE-5001", 422, "Cannot claim a disabled tag"),
     SubjectNotOwned => ("IDAAS-STATE-5002", 422, "Subject does not belong to the calling application"),
     ConsentExpired => ("IDAAS-STATE-5003", 422, "Consent token has expired"),
@@ -114,6 +116,7 @@ mod tests {
                         | ErrorCode::TagDisabled
                         | ErrorCode::TransactionFailed
                         | ErrorCode::SettlementDayOpen
+                        | ErrorCode::FederatedIdentityTaken
                 )
             })
             .collect();

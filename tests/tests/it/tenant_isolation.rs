@@ -23,6 +23,9 @@ fn victim_value(route: &Route, placeholder: &str, v: &Tenant, v_reference: &str)
         // to steal from yet, nor has a delivery record the matrix knows, and a settlement
         // batch belongs to no tenant: a well-formed id that is not the caller's stands in.
         (Some("webhooks" | "claims" | "settlement"), "{id}") => uuid::Uuid::new_v4().to_string(),
+        // A federation link under the victim's tag (its `{tag}` is the victim's already); the
+        // identity tests try the victim's real link ids.
+        (Some("tags"), "{id}") => uuid::Uuid::new_v4().to_string(),
         (_, "{challenge}" | "{token}") => uuid::Uuid::new_v4().simple().to_string(),
         other => panic!(
             "route {} {} has placeholder {other:?} that the isolation matrix does not know: \
@@ -60,8 +63,10 @@ async fn every_route_refuses_another_tenants_ids() {
             .fold(route.pattern.to_owned(), |path, ph| {
                 path.replacen(ph, &victim_value(route, ph, &victim, &pending), 1)
             });
+        // A body every route would accept, so the answer is about whose value it is.
         let body = json!({"subjectId": victim.subject, "newOwnerSubjectId": victim.subject,
-                          "reason": "isolation matrix"});
+                          "reason": "isolation matrix",
+                          "provider": "github", "externalIdentifier": "isolation-matrix"});
         let req = p
             .http
             .request(route.method.parse().unwrap(), p.api(&path))

@@ -66,8 +66,8 @@ use Access::{Public, Tenant};
 use Backend::{Identity, Ledger, Settlement, Transaction, WebhookDispatcher};
 
 /// Every endpoint the platform serves today, and nothing else: the OpenAPI document lists
-/// exactly these (a test holds the two together). The guide's claims, consent, federation and
-/// transfer endpoints join with the issue that builds them.
+/// exactly these (a test holds the two together). The guide's claims, consent and transfer
+/// endpoints join with the issue that builds them.
 pub const ROUTES: &[Route] = &[
     r("POST", "/v1/applications", Identity, Public),
     r("GET", "/v1/applications", Identity, Tenant),
@@ -96,6 +96,15 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/v1/tags/{tag}", Identity, Public),
     r("PATCH", "/v1/tags/{tag}/disable", Identity, Tenant),
     r("PATCH", "/v1/tags/{tag}/enable", Identity, Tenant),
+    r("POST", "/v1/tags/{tag}/federation", Identity, Tenant),
+    r("GET", "/v1/tags/{tag}/federation", Identity, Tenant),
+    r("DELETE", "/v1/tags/{tag}/federation/{id}", Identity, Tenant),
+    r(
+        "POST",
+        "/v1/federation/verify/{challenge}",
+        Identity,
+        Tenant,
+    ),
     r("POST", "/v1/transactions", Transaction, Tenant),
     r("GET", "/v1/transactions/sent", Transaction, Tenant),
     r("GET", "/v1/transactions/received", Transaction, Tenant),

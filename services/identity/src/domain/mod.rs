@@ -4,6 +4,7 @@ pub mod applications;
 pub mod checks;
 pub mod delivery;
 pub mod events;
+pub mod federation;
 pub mod registration;
 pub mod resolution;
 pub mod subject;

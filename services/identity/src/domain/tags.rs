@@ -103,6 +103,49 @@ where
     Ok(fresh)
 }
 
+/// A tag named by an application that wants to act on it as its owner.
+pub enum Owned {
+    Mine(TagRecord),
+    /// A qualified address on another application.
+    Foreign,
+    /// No such tag of the caller's.
+    Missing,
+}
+
+/// Looks up the tag `address` names, as the caller's own: a bare name means the caller's tag,
+/// a qualified address on another application is never the caller's.
+pub async fn lookup_owned(
+    conn: &mut diesel_async::AsyncPgConnection,
+    owner: &Owner<'_>,
+    address: &TagAddress,
+) -> ServiceResult<Owned> {
+    let qualified = match address {
+        TagAddress::Qualified(q) if q.app.as_str() != owner.handle => return Ok(Owned::Foreign),
+        TagAddress::Qualified(q) => q.to_string(),
+        TagAddress::Bare(t) => format!("{t}@{}", owner.handle),
+    };
+    Ok(tags::find_by_qualified(conn, &qualified)
+        .await?
+        .filter(|r| r.tag.application_id == owner.app)
+        .map_or(Owned::Missing, Owned::Mine))
+}
+
+/// The caller's own tag, to change: another application's is 403, an unknown one 404.
+pub async fn own_for_change(
+    conn: &mut diesel_async::AsyncPgConnection,
+    owner: &Owner<'_>,
+    address: &TagAddress,
+) -> ServiceResult<TagRecord> {
+    match lookup_owned(conn, owner, address).await? {
+        Owned::Mine(r) => Ok(r),
+        Owned::Foreign => Err(ServiceError::Api(
+            ApiError::new(ErrorCode::AccessDenied)
+                .with_message("Only the application that created a tag can change it"),
+        )),
+        Owned::Missing => Err(ErrorCode::TagNotFound.into()),
+    }
+}
+
 /// Only the application that created a tag may change it; a bare name means the caller's own.
 pub async fn set_status(
     infra: &Infra,
@@ -111,21 +154,8 @@ pub async fn set_status(
     address: TagAddress,
     status: TagStatus,
 ) -> ServiceResult<TagRecord> {
-    let qualified = match address {
-        TagAddress::Qualified(q) if q.app.as_str() != owner.handle => {
-            return Err(ServiceError::Api(
-                ApiError::new(ErrorCode::AccessDenied)
-                    .with_message("Only the application that created a tag can change it"),
-            ))
-        }
-        TagAddress::Qualified(q) => q.to_string(),
-        TagAddress::Bare(t) => format!("{t}@{}", owner.handle),
-    };
     let mut conn = infra.pool.get().await?;
-    let record = tags::find_by_qualified(&mut conn, &qualified)
-        .await?
-        .filter(|r| r.tag.application_id == owner.app)
-        .ok_or(ErrorCode::TagNotFound)?;
+    let record = own_for_change(&mut conn, &owner, &address).await?;
     tags::set_status(&mut conn, record.tag.id, status).await?;
     state
         .cache

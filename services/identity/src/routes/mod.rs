@@ -2,6 +2,7 @@
 
 mod applications;
 mod auth;
+mod federation;
 mod internal;
 mod keys;
 mod subjects;
@@ -48,6 +49,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/tags/{tag}").route(web::get().to(tags::resolve)))
         .service(resource("/v1/tags/{tag}/disable").route(web::patch().to(tags::disable)))
         .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)))
+        .service(
+            resource("/v1/tags/{tag}/federation")
+                .route(web::post().to(federation::initiate))
+                .route(web::get().to(federation::get)),
+        )
+        .service(
+            resource("/v1/tags/{tag}/federation/{id}").route(web::delete().to(federation::remove)),
+        )
+        .service(
+            resource("/v1/federation/verify/{challenge}").route(web::post().to(federation::verify)),
+        )
         // Service-to-service only: the gateway routes nothing under /internal.
         .service(
             resource(idaas_contracts::tags::RESOLVE_PATH)
@@ -79,6 +91,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tags::resolve,
     tags::disable,
     tags::enable,
+    federation::initiate,
+    federation::get,
+    federation::remove,
+    federation::verify,
 ))]
 pub struct ApiDoc;
 

@@ -47,7 +47,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    identity_links (id) {
+        id -> Uuid,
+        tag_id -> Uuid,
+        application_id -> Uuid,
+        provider -> Text,
+        external_identifier -> Text,
+        status -> Text,
+        challenge_hash -> Text,
+        challenge_expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(subjects -> applications (application_id));
 diesel::joinable!(tags -> applications (application_id));
 diesel::joinable!(tags -> subjects (subject_id));
-diesel::allow_tables_to_appear_in_same_query!(applications, subjects, tags);
+diesel::joinable!(identity_links -> tags (tag_id));
+diesel::allow_tables_to_appear_in_same_query!(applications, subjects, tags, identity_links);

@@ -5,5 +5,6 @@ mod auth;
 mod common;
 mod delivery_profile;
 mod events_and_storage;
+mod federation;
 mod onboarding;
 mod tenancy;
