@@ -40,6 +40,7 @@ pub fn configure_extractors(cfg: &mut web::ServiceConfig, limit: usize) {
             .error_handler(move |e, _| form_error(e, limit).into()),
     )
     .app_data(web::PayloadConfig::default().limit(limit))
+    .app_data(crate::BodyLimit(limit))
     .app_data(
         web::QueryConfig::default().error_handler(|e: QueryPayloadError, _| {
             ApiError::validation(vec![format!("invalid query parameter: {e}")]).into()

@@ -4,12 +4,15 @@
 mod body;
 mod extract_errors;
 mod health;
+pub mod idempotency_key;
+mod json_body;
 mod outgoing_context;
 mod request_id;
 
 pub use body::read_limited;
 pub use extract_errors::{configure_extractors, not_found, resource};
 pub use health::{Component, HealthCache, HealthReport, HEALTH_CACHE_TTL};
+pub use json_body::{BodyLimit, JsonBody};
 pub use outgoing_context::forward_context;
 pub use request_id::{request_id, RootSpan, REQUEST_ID_HEADER};
 

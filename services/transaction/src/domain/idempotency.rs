@@ -8,14 +8,12 @@ use diesel::{sql_types::Bool, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_service::ServiceError;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{answer::Answer, KeyStatus};
 use crate::store::idempotency::{self, KeyRow};
 
-pub const HEADER: &str = "idempotency-key";
-pub const REPLAYED_HEADER: &str = "Idempotency-Replayed";
+pub use idaas_web::idempotency_key::{HEADER, REPLAYED_HEADER};
 const TTL_HOURS: i64 = 24;
 
 /// The key, scope and request fingerprint of one request.
@@ -27,37 +25,22 @@ pub struct Guard {
     pub request_hash: String,
 }
 
-/// The `Idempotency-Key` header as sent (`None` when absent): 1–255 printable ASCII
-/// characters, else `400` naming the header.
+/// The `Idempotency-Key` header as sent (`None` when absent), scoped to the caller and the
+/// operation; a malformed key is `400` naming the header.
 pub fn guard(
     header: Option<&[u8]>,
     app: Uuid,
     operation: &str,
     body: &[u8],
 ) -> Result<Option<Guard>, ApiError> {
-    let Some(raw) = header else {
-        return Ok(None);
-    };
-    let key = std::str::from_utf8(raw)
-        .ok()
-        .filter(|k| {
-            !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x20..=0x7e).contains(&b))
-        })
-        .ok_or_else(|| {
-            ApiError::validation(vec![
-                "Idempotency-Key must be 1-255 printable ASCII characters".into(),
-            ])
-        })?;
-    let mut h = Sha256::new();
-    h.update(operation.as_bytes());
-    h.update([0]);
-    h.update(body);
-    Ok(Some(Guard {
-        app,
-        operation: operation.to_owned(),
-        key: key.to_owned(),
-        request_hash: hex::encode(h.finalize()),
-    }))
+    Ok(
+        idaas_web::idempotency_key::parse(header, operation, body)?.map(|k| Guard {
+            app,
+            operation: operation.to_owned(),
+            key: k.key,
+            request_hash: k.request_hash,
+        }),
+    )
 }
 
 pub enum Prior {
