@@ -1,5 +1,5 @@
-//! Builds identity: its keys and cache, the shared infrastructure, the revocation sync worker
-//! and the server.
+//! Builds identity: its keys and cache, the shared infrastructure, the revocation sync and
+//! idempotency purge workers, and the server.
 
 mod state;
 
@@ -29,6 +29,10 @@ pub async fn build(settings: idaas_config::Settings) -> Result<Application, Star
     );
     infra.supervisor.spawn("revocation-sync", move |stop| {
         workers::revocation_sync::run(pool, revocations, stop)
+    });
+    let purge_infra = infra.clone();
+    infra.supervisor.spawn("idempotency-purge", move |stop| {
+        workers::idempotency_purge::run(purge_infra, stop)
     });
     let state = web::Data::new(state);
     let (settings, supervisor) = (infra.settings.clone(), infra.supervisor.clone());

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod delivery;
 pub mod events;
 pub mod federation;
+pub mod idempotency;
 pub mod registration;
 pub mod resolution;
 pub mod subject;

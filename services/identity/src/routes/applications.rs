@@ -1,14 +1,16 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use idaas_api::{ApiResponse, ErrorCode, ErrorEnvelope};
 use idaas_auth::AuthenticatedApp;
 use idaas_service::{Infra, ServiceResult};
+use idaas_web::JsonBody;
 
 use super::{
+    idempotent::once,
     parse_id,
     views::{ApplicationView, RegisteredView, RotatedKeysView, WebhookSecretView},
 };
 use crate::{
-    domain::{applications, registration::RegistrationRequest},
+    domain::{applications, idempotency::REGISTRATION, registration::RegistrationRequest},
     IdentityState,
 };
 
@@ -21,26 +23,42 @@ const REGISTERED: &str = "Application registered successfully. Store the clientS
     path = "/v1/applications",
     tag = "Applications",
     request_body = RegistrationRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+    ),
     responses(
         (status = 201, description = "Registered", body = ApiResponse<RegisteredView>),
-        (status = 409, description = "appHandle taken (IDAAS-CONF-4007)", body = ErrorEnvelope),
+        (status = 409, description = "appHandle taken (IDAAS-CONF-4007), or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
     ),
 )]
 pub async fn register(
+    req: HttpRequest,
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
-    body: web::Json<RegistrationRequest>,
+    body: JsonBody<RegistrationRequest>,
 ) -> ServiceResult<HttpResponse> {
-    let urls = idaas_domain::UrlPolicy::for_profile(&infra.settings.profile);
-    let reg = body.into_inner().parse(urls)?;
-    let done = applications::register(&infra, &state, reg).await?;
-    let view = RegisteredView {
-        application: ApplicationView::from(&done.row),
-        client_secret: done.client_secret.expose().clone(),
-        webhook_secret: done.webhook_secret.expose().clone(),
-        app_private_jwk: done.keypair.private_jwk().expose().clone(),
-    };
-    Ok(ApiResponse::ok(view).with_message(REGISTERED).created())
+    let JsonBody { value, raw } = body;
+    once(
+        &infra,
+        &state,
+        &req,
+        REGISTRATION,
+        "POST /v1/applications",
+        &raw,
+        || async {
+            let urls = idaas_domain::UrlPolicy::for_profile(&infra.settings.profile);
+            let reg = value.parse(urls)?;
+            let done = applications::register(&infra, &state, reg).await?;
+            let view = RegisteredView {
+                application: ApplicationView::from(&done.row),
+                client_secret: done.client_secret.expose().clone(),
+                webhook_secret: done.webhook_secret.expose().clone(),
+                app_private_jwk: done.keypair.private_jwk().expose().clone(),
+            };
+            Ok(ApiResponse::ok(view).with_message(REGISTERED).created())
+        },
+    )
+    .await
 }
 
 /// A tenant sees only itself: listing every tenant would hand out the customer list.
@@ -110,20 +128,37 @@ pub async fn deactivate(
     post,
     path = "/v1/applications/keys/rotate",
     tag = "Applications",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+    ),
     responses((status = 200, description = "Rotated", body = ApiResponse<RotatedKeysView>)),
 )]
 pub async fn rotate_keys(
+    req: HttpRequest,
     infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    let (row, keypair) = applications::rotate_keys(&infra, caller.app_id).await?;
-    Ok(ApiResponse::ok(RotatedKeysView {
-        app_public_key_jwk: row.app_public_jwk,
-        app_private_jwk: keypair.private_jwk().expose().clone(),
-        key_version: row.key_version,
-    })
-    .with_message("Keys rotated. Store the appPrivateJwk – it is shown only once.")
-    .respond())
+    let scope = caller.app_id.to_string();
+    once(
+        &infra,
+        &state,
+        &req,
+        &scope,
+        "POST /v1/applications/keys/rotate",
+        b"",
+        || async {
+            let (row, keypair) = applications::rotate_keys(&infra, caller.app_id).await?;
+            Ok(ApiResponse::ok(RotatedKeysView {
+                app_public_key_jwk: row.app_public_jwk,
+                app_private_jwk: keypair.private_jwk().expose().clone(),
+                key_version: row.key_version,
+            })
+            .with_message("Keys rotated. Store the appPrivateJwk – it is shown only once.")
+            .respond())
+        },
+    )
+    .await
 }
 
 /// A new webhook signing secret, in force from the next delivery attempt; shown only here.
@@ -131,17 +166,26 @@ pub async fn rotate_keys(
     post,
     path = "/v1/applications/webhook-secret/rotate",
     tag = "Applications",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+    ),
     responses((status = 200, description = "Rotated", body = ApiResponse<WebhookSecretView>)),
 )]
 pub async fn rotate_webhook_secret(
+    req: HttpRequest,
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
 ) -> ServiceResult<HttpResponse> {
-    let secret = applications::rotate_webhook_secret(&infra, &state, caller.app_id).await?;
-    Ok(ApiResponse::ok(WebhookSecretView {
-        webhook_secret: secret.expose().clone(),
+    let scope = caller.app_id.to_string();
+    let operation = "POST /v1/applications/webhook-secret/rotate";
+    once(&infra, &state, &req, &scope, operation, b"", || async {
+        let secret = applications::rotate_webhook_secret(&infra, &state, caller.app_id).await?;
+        Ok(ApiResponse::ok(WebhookSecretView {
+            webhook_secret: secret.expose().clone(),
+        })
+        .with_message("Webhook secret rotated. Store it – it is shown only once.")
+        .respond())
     })
-    .with_message("Webhook secret rotated. Store it – it is shown only once.")
-    .respond())
+    .await
 }

@@ -3,6 +3,7 @@
 mod applications;
 mod auth;
 mod federation;
+mod idempotent;
 mod internal;
 mod keys;
 mod subjects;

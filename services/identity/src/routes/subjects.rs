@@ -1,13 +1,18 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use idaas_api::{ApiResponse, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_service::{Infra, ServiceResult};
+use idaas_web::JsonBody;
 
 use super::{
+    idempotent::once,
     parse_id,
     views::{SubjectView, TagView},
 };
-use crate::domain::{subject::SubjectRequest, subjects};
+use crate::{
+    domain::{subject::SubjectRequest, subjects},
+    IdentityState,
+};
 
 /// Create a subject: a person of the caller's, who may then hold tags.
 #[utoipa::path(
@@ -15,21 +20,39 @@ use crate::domain::{subject::SubjectRequest, subjects};
     path = "/v1/subjects",
     tag = "Subjects",
     request_body = SubjectRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+    ),
     responses(
         (status = 201, description = "Created", body = ApiResponse<SubjectView>),
-        (status = 409, description = "externalId already used by the caller (IDAAS-CONF-4003)", body = ErrorEnvelope),
+        (status = 409, description = "externalId already used by the caller (IDAAS-CONF-4003), or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
     ),
 )]
 pub async fn create(
+    req: HttpRequest,
     infra: web::Data<Infra>,
+    state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
-    body: web::Json<SubjectRequest>,
+    body: JsonBody<SubjectRequest>,
 ) -> ServiceResult<HttpResponse> {
-    let new = body.into_inner().parse()?;
-    let saved = subjects::create(&infra, caller.app_id, new).await?;
-    Ok(ApiResponse::ok(SubjectView::from(&saved))
-        .with_message("Subject created")
-        .created())
+    let JsonBody { value, raw } = body;
+    let scope = caller.app_id.to_string();
+    once(
+        &infra,
+        &state,
+        &req,
+        &scope,
+        "POST /v1/subjects",
+        &raw,
+        || async {
+            let new = value.parse()?;
+            let saved = subjects::create(&infra, caller.app_id, new).await?;
+            Ok(ApiResponse::ok(SubjectView::from(&saved))
+                .with_message("Subject created")
+                .created())
+        },
+    )
+    .await
 }
 
 /// `GET /v1/subjects`: one page of the caller's subjects, or with `externalId` the one

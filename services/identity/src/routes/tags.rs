@@ -1,11 +1,15 @@
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use idaas_api::{ApiError, ApiResponse, ErrorEnvelope, Page, PageQuery};
 use idaas_auth::AuthenticatedApp;
 use idaas_contracts::tags::TagStatus;
 use idaas_domain::TagAddress;
 use idaas_service::{Infra, ServiceResult};
+use idaas_web::JsonBody;
 
-use super::views::{PublicTagView, TagView};
+use super::{
+    idempotent::once,
+    views::{PublicTagView, TagView},
+};
 use crate::{
     domain::{tag::TagRequest, tags},
     IdentityState,
@@ -22,24 +26,41 @@ fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
     path = "/v1/tags",
     tag = "Tags",
     request_body = TagRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+    ),
     responses(
         (status = 201, description = "Created", body = ApiResponse<TagView>),
         (status = 404, description = "No such subject (IDAAS-RES-3002)", body = ErrorEnvelope),
-        (status = 409, description = "The tag exists (IDAAS-CONF-4001, IDAAS-CONF-4002)", body = ErrorEnvelope),
+        (status = 409, description = "The tag exists (IDAAS-CONF-4001, IDAAS-CONF-4002), or Idempotency-Key conflict (IDAAS-CONF-4008)", body = ErrorEnvelope),
         (status = 422, description = "The subject is another application's (IDAAS-STATE-5002)", body = ErrorEnvelope),
     ),
 )]
 pub async fn create(
+    req: HttpRequest,
     infra: web::Data<Infra>,
     state: web::Data<IdentityState>,
     caller: AuthenticatedApp,
-    body: web::Json<TagRequest>,
+    body: JsonBody<TagRequest>,
 ) -> ServiceResult<HttpResponse> {
-    let new = body.into_inner().parse()?;
-    let record = tags::create(&infra, &state, caller.app_id, new).await?;
-    Ok(ApiResponse::ok(TagView::from(&record))
-        .with_message("Tag created")
-        .created())
+    let JsonBody { value, raw } = body;
+    let scope = caller.app_id.to_string();
+    once(
+        &infra,
+        &state,
+        &req,
+        &scope,
+        "POST /v1/tags",
+        &raw,
+        || async {
+            let new = value.parse()?;
+            let record = tags::create(&infra, &state, caller.app_id, new).await?;
+            Ok(ApiResponse::ok(TagView::from(&record))
+                .with_message("Tag created")
+                .created())
+        },
+    )
+    .await
 }
 
 /// The caller's tags.

@@ -63,6 +63,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (scope, operation, key_hash) {
+        scope -> Text,
+        operation -> Text,
+        key_hash -> Text,
+        request_hash -> Text,
+        status -> Text,
+        response_status -> Nullable<Int4>,
+        response_sealed -> Nullable<Text>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(subjects -> applications (application_id));
 diesel::joinable!(tags -> applications (application_id));
 diesel::joinable!(tags -> subjects (subject_id));

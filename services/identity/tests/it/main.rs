@@ -6,5 +6,6 @@ mod common;
 mod delivery_profile;
 mod events_and_storage;
 mod federation;
+mod idempotency;
 mod onboarding;
 mod tenancy;
