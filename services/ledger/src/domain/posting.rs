@@ -116,7 +116,10 @@ pub async fn apply(
     let applied = conn
         .transaction::<_, ServiceError, _>(|c| {
             async move {
-                // The posting's own time: settlement puts it in the day this falls in.
+                // Both wallets first, then the time: a wallet's entries are stamped in the
+                // order of their sequence, so a settlement day's last entry by sequence is also
+                // its last by time (settlement puts a posting in the day its stamp falls in).
+                let mut locked = wallets::lock_sorted(c, &[sender.id, receiver.id]).await?;
                 let now = clock.now();
                 let posting = PostingRow {
                     id: Uuid::now_v7(),
@@ -150,7 +153,6 @@ pub async fn apply(
                     });
                 }
 
-                let mut locked = wallets::lock_sorted(c, &[sender.id, receiver.id]).await?;
                 let mut rows = Vec::with_capacity(2);
                 for (wallet_id, entry_type) in [
                     (sender.id, EntryType::Debit),
