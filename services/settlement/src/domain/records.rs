@@ -19,7 +19,7 @@ fn not_found(what: &str) -> ApiError {
 pub async fn view(infra: &Infra, b: &BatchRow, viewer: Uuid) -> ServiceResult<BatchView> {
     let mut conn = infra.pool.get().await?;
     let entries = batches::entries(&mut conn, b.id, Some(viewer)).await?;
-    Ok(BatchView::new(b, &entries))
+    Ok(BatchView::for_tenant(b, &entries))
 }
 
 pub async fn by_id(infra: &Infra, id: Uuid, viewer: Uuid) -> ServiceResult<BatchView> {
@@ -55,7 +55,7 @@ pub async fn page(infra: &Infra, q: &PageQuery, viewer: Uuid) -> ServiceResult<P
         .iter()
         .map(|b| {
             let mine: Vec<_> = own.iter().filter(|e| e.batch_id == b.id).cloned().collect();
-            BatchView::new(b, &mine)
+            BatchView::for_tenant(b, &mine)
         })
         .collect();
     Ok(Page::new(views, page, size, total))

@@ -138,10 +138,12 @@ impl Settler {
             return self.outcome_of_other_run(batch).await;
         };
         let proved = match ledger {
-            Err(e) => Err(Disagreement(format!(
-                "the ledger could not be asked for its totals: {}",
-                idaas_service::chain(e)
-            ))),
+            Err(e) => {
+                tracing::warn!(error = %idaas_service::chain(e), "the ledger could not be asked");
+                Err(Disagreement(
+                    "the ledger could not be asked for its totals".to_owned(),
+                ))
+            }
             Ok(totals) => {
                 let own =
                     posted::wallet_days(&mut conn, currency, window.start, window.end).await?;
@@ -151,11 +153,27 @@ impl Settler {
             }
         };
         match proved {
-            Ok(settled) => self.complete(batch, &settled).await,
+            Ok(settled) => {
+                // `complete` takes its own connection for its transaction.
+                drop(conn);
+                self.complete(batch, &settled).await
+            }
             Err(Disagreement(reason)) => {
                 let retry_at = now + Duration::seconds(self.settings.retry_seconds);
                 tracing::warn!(%reason, %retry_at, "settlement batch failed; it is tried again later");
-                Ok(batches::fail(&mut conn, batch.id, &reason, now, retry_at).await?)
+                match batches::fail(
+                    &mut conn,
+                    batch.id,
+                    batch.claimed_until,
+                    &reason,
+                    now,
+                    retry_at,
+                )
+                .await?
+                {
+                    Some(failed) => Ok(failed),
+                    None => self.taken_over(&mut conn, batch.id).await,
+                }
             }
         }
     }
@@ -173,8 +191,21 @@ impl Settler {
         Ok(batch)
     }
 
+    /// Another run took the batch over (this one outlived its claim): the batch as it is now.
+    async fn taken_over(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: Uuid,
+    ) -> Result<BatchRow, ServiceError> {
+        tracing::warn!(batch = %id, "settlement run outlived its claim; another run has the batch");
+        batches::find_by_id(conn, id)
+            .await?
+            .ok_or_else(|| ServiceError::Db(diesel::result::Error::NotFound))
+    }
+
     async fn complete(&self, mut batch: BatchRow, s: &Settled) -> Result<BatchRow, ServiceError> {
         let now = self.clock.now();
+        let id = batch.id;
         batch.total_credited = s.total_credited;
         batch.total_debited = s.total_debited;
         batch.transaction_count = s.transaction_count;
@@ -189,13 +220,19 @@ impl Settler {
         let done = conn
             .transaction::<_, ServiceError, _>(|c| {
                 async move {
-                    let done = batches::complete(c, &batch, &entries, now).await?;
+                    // Only the run that still holds the batch completes it and queues its event.
+                    let Some(done) = batches::complete(c, &batch, &entries, now).await? else {
+                        return Ok(None);
+                    };
                     insert_outbox(c, &message).await?;
-                    Ok(done)
+                    Ok(Some(done))
                 }
                 .scope_boxed()
             })
             .await?;
+        let Some(done) = done else {
+            return self.taken_over(&mut conn, id).await;
+        };
         if let Some(relay) = &self.relay {
             relay.wake();
         }

@@ -70,7 +70,8 @@ pub struct BatchView {
     pub transaction_count: i64,
     pub application_count: i32,
     pub status: BatchStatus,
-    /// Why the batch is FAILED (it is tried again later).
+    /// Why the batch is FAILED (it is tried again later). Applications get the kind of
+    /// failure; the differences, which name other applications' wallets, are for operators.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// The window the batch covers, `[windowStart, windowEnd)`, by each posting's own time.
@@ -82,7 +83,22 @@ pub struct BatchView {
     pub entries: Vec<EntryView>,
 }
 
+/// What a tenant is told about a FAILED batch: never another application's figures.
+const TENANT_FAILURE: &str = "The batch does not reconcile with the ledger yet (an event may \
+still be on its way); it is tried again automatically and completes only when it does.";
+
 impl BatchView {
+    /// As an application sees it: its own entries (the caller chose them), and the kind of a
+    /// failure only.
+    pub fn for_tenant(b: &BatchRow, entries: &[BatchEntryRow]) -> Self {
+        let mut view = Self::new(b, entries);
+        if view.error_message.is_some() {
+            view.error_message = Some(TENANT_FAILURE.to_owned());
+        }
+        view
+    }
+
+    /// As an operator sees it: every entry given, the failure in full.
     pub fn new(b: &BatchRow, entries: &[BatchEntryRow]) -> Self {
         Self {
             id: b.id,
@@ -93,7 +109,10 @@ impl BatchView {
             transaction_count: b.transaction_count,
             application_count: b.application_count,
             status: b.status,
-            error_message: b.error_message.clone(),
+            // A FAILED batch says why; one being run again says nothing yet.
+            error_message: (b.status == BatchStatus::Failed)
+                .then(|| b.error_message.clone())
+                .flatten(),
             window_start: timestamp(&b.window_start),
             window_end: timestamp(&b.window_end),
             completed_at: b.completed_at.as_ref().map(timestamp),

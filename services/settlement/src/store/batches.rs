@@ -111,7 +111,8 @@ pub async fn claim(
 ) -> QueryResult<Option<BatchRow>> {
     use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
     diesel::sql_query(
-        "UPDATE batches SET claimed_until = $3, attempts = attempts + 1, updated_at = $2
+        "UPDATE batches SET claimed_until = $3, attempts = attempts + 1, updated_at = $2,
+                            status = 'PENDING'
           WHERE id = $1 AND status <> 'COMPLETED'
             AND (claimed_until IS NULL OR claimed_until < $2)
             AND (status <> 'FAILED' OR retry_at <= $2 OR $4)
@@ -126,57 +127,75 @@ pub async fn claim(
     .optional()
 }
 
-/// The proved batch: its totals and entries, COMPLETED, released.
+/// The proved batch: its totals and entries, COMPLETED, released; only while this run's claim
+/// (`claimed_until`) still holds it. `None` when another run has taken it over meanwhile.
 pub async fn complete(
     conn: &mut AsyncPgConnection,
     batch: &BatchRow,
     entries: &[BatchEntryRow],
     now: DateTime<Utc>,
-) -> QueryResult<BatchRow> {
-    diesel::delete(batch_entries::table.filter(batch_entries::batch_id.eq(batch.id)))
-        .execute(conn)
-        .await?;
-    diesel::insert_into(batch_entries::table)
-        .values(entries)
-        .execute(conn)
-        .await?;
-    diesel::update(batches::table.find(batch.id))
-        .set((
-            batches::status.eq(BatchStatus::Completed),
-            batches::total_credited.eq(batch.total_credited),
-            batches::total_debited.eq(batch.total_debited),
-            batches::transaction_count.eq(batch.transaction_count),
-            batches::application_count.eq(batch.application_count),
-            batches::error_message.eq(None::<String>),
-            batches::claimed_until.eq(None::<DateTime<Utc>>),
-            batches::retry_at.eq(None::<DateTime<Utc>>),
-            batches::updated_at.eq(now),
-            batches::completed_at.eq(now),
-        ))
-        .returning(BatchRow::as_returning())
-        .get_result(conn)
-        .await
+) -> QueryResult<Option<BatchRow>> {
+    let done = diesel::update(
+        batches::table
+            .find(batch.id)
+            .filter(batches::status.ne(BatchStatus::Completed))
+            .filter(batches::claimed_until.eq(batch.claimed_until)),
+    )
+    .set((
+        batches::status.eq(BatchStatus::Completed),
+        batches::total_credited.eq(batch.total_credited),
+        batches::total_debited.eq(batch.total_debited),
+        batches::transaction_count.eq(batch.transaction_count),
+        batches::application_count.eq(batch.application_count),
+        batches::error_message.eq(None::<String>),
+        batches::claimed_until.eq(None::<DateTime<Utc>>),
+        batches::retry_at.eq(None::<DateTime<Utc>>),
+        batches::updated_at.eq(now),
+        batches::completed_at.eq(now),
+    ))
+    .returning(BatchRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?;
+    if done.is_some() {
+        diesel::delete(batch_entries::table.filter(batch_entries::batch_id.eq(batch.id)))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(batch_entries::table)
+            .values(entries)
+            .execute(conn)
+            .await?;
+    }
+    Ok(done)
 }
 
-/// FAILED with the reason, released, tried again from `retry_at`.
+/// FAILED with the reason, released, tried again from `retry_at`; only while `claim` (the
+/// run's `claimed_until`) still holds it.
 pub async fn fail(
     conn: &mut AsyncPgConnection,
     id: Uuid,
+    claim: Option<DateTime<Utc>>,
     reason: &str,
     now: DateTime<Utc>,
     retry_at: DateTime<Utc>,
-) -> QueryResult<BatchRow> {
-    diesel::update(batches::table.find(id))
-        .set((
-            batches::status.eq(BatchStatus::Failed),
-            batches::error_message.eq(reason),
-            batches::claimed_until.eq(None::<DateTime<Utc>>),
-            batches::retry_at.eq(retry_at),
-            batches::updated_at.eq(now),
-        ))
-        .returning(BatchRow::as_returning())
-        .get_result(conn)
-        .await
+) -> QueryResult<Option<BatchRow>> {
+    diesel::update(
+        batches::table
+            .find(id)
+            .filter(batches::status.ne(BatchStatus::Completed))
+            .filter(batches::claimed_until.eq(claim)),
+    )
+    .set((
+        batches::status.eq(BatchStatus::Failed),
+        batches::error_message.eq(reason),
+        batches::claimed_until.eq(None::<DateTime<Utc>>),
+        batches::retry_at.eq(retry_at),
+        batches::updated_at.eq(now),
+    ))
+    .returning(BatchRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 pub async fn find(

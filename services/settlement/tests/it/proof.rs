@@ -13,6 +13,21 @@ use uuid::Uuid;
 
 use crate::common::{at, serve_settlement, spawn, Platform};
 
+/// The date's NGN batch as `settlement show` prints it for operators.
+async fn operator_view(p: &Platform, date: &str) -> serde_json::Value {
+    let show =
+        settlement::ops::Command::parse(&["show".into(), "--date".into(), date.into()]).unwrap();
+    let all = settlement::ops::run_with(&p.settlement_settings, &show)
+        .await
+        .unwrap();
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["currency"] == "NGN")
+        .cloned()
+        .unwrap()
+}
+
 /// The LedgerPosted event of `reference`, as the ledger published it.
 async fn ledger_event(p: &Platform, reference: &str) -> Vec<u8> {
     let group = format!("test-{}", Uuid::new_v4());
@@ -55,7 +70,16 @@ async fn a_late_event_fails_the_day_until_it_arrives_then_it_completes() {
         v["data"]["status"], "FAILED",
         "never COMPLETED with wrong numbers: {v}"
     );
-    let reason = v["data"]["errorMessage"].as_str().unwrap_or_default();
+    // The tenant learns the kind of failure, not other applications' wallets...
+    let told = v["data"]["errorMessage"].as_str().unwrap_or_default();
+    assert!(told.contains("does not reconcile"), "{told}");
+    assert!(
+        !told.contains("wallet") && !told.contains(&b.to_string()),
+        "{told}"
+    );
+    // ...the operator the differences.
+    let shown = operator_view(&p, "2024-05-10").await;
+    let reason = shown["errorMessage"].as_str().unwrap_or_default();
     assert!(
         reason.contains("1 postings here, 2 in the ledger"),
         "{reason}"
@@ -110,8 +134,14 @@ async fn an_unreachable_ledger_fails_the_batch_and_an_operator_reruns_it() {
     let (s, v) = p.run_on(&stranded, "date=2024-05-10", a).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["data"]["status"], "FAILED", "{v}");
-    let reason = v["data"]["errorMessage"].as_str().unwrap_or_default();
-    assert!(reason.contains("the ledger could not be asked"), "{reason}");
+    let reason = operator_view(&p, "2024-05-10").await["errorMessage"].clone();
+    assert!(
+        reason
+            .as_str()
+            .unwrap_or_default()
+            .contains("the ledger could not be asked"),
+        "{reason}"
+    );
 
     // The operator re-runs it (the retry time has not come): with the ledger there, it completes.
     let rerun = settlement::ops::Command::parse(&[
