@@ -70,6 +70,7 @@ pub async fn begin(
         response_sealed: None,
         created_at: now,
         expires_at: now + TTL,
+        claim_token: Some(uuid::Uuid::new_v4()),
     };
     let mut conn = infra.pool.get().await?;
     if idempotency::claim(&mut conn, &row, STALE).await? {

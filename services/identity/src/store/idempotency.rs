@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
 
 use super::schema::idempotency_keys;
 
@@ -18,6 +19,8 @@ pub struct KeyRow {
     pub response_sealed: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The request holding the key now.
+    pub claim_token: Option<Uuid>,
 }
 
 pub const IN_PROGRESS: &str = "IN_PROGRESS";
@@ -31,15 +34,17 @@ pub async fn claim(
     row: &KeyRow,
     stale: Duration,
 ) -> QueryResult<bool> {
-    use diesel::sql_types::{Text, Timestamptz};
+    use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
     let n = diesel::sql_query(
         "INSERT INTO idempotency_keys
-                (scope, operation, key_hash, request_hash, status, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, 'IN_PROGRESS', $5, $6)
+                (scope, operation, key_hash, request_hash, status, created_at, expires_at,
+                 claim_token)
+         VALUES ($1, $2, $3, $4, 'IN_PROGRESS', $5, $6, $8)
          ON CONFLICT (scope, operation, key_hash) DO UPDATE
             SET request_hash = EXCLUDED.request_hash, status = 'IN_PROGRESS',
                 response_status = NULL, response_sealed = NULL,
-                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+                claim_token = EXCLUDED.claim_token
           WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
              OR (idempotency_keys.status = 'IN_PROGRESS' AND idempotency_keys.created_at <= $7)",
     )
@@ -50,6 +55,7 @@ pub async fn claim(
     .bind::<Timestamptz, _>(row.created_at)
     .bind::<Timestamptz, _>(row.expires_at)
     .bind::<Timestamptz, _>(row.created_at - stale)
+    .bind::<Nullable<SqlUuid>, _>(row.claim_token)
     .execute(conn)
     .await?;
     Ok(n == 1)
@@ -75,14 +81,19 @@ pub async fn complete(
     status: i32,
     sealed: &str,
 ) -> QueryResult<()> {
-    diesel::update(idempotency_keys::table.find((&row.scope, &row.operation, &row.key_hash)))
-        .set((
-            idempotency_keys::status.eq(COMPLETED),
-            idempotency_keys::response_status.eq(Some(status)),
-            idempotency_keys::response_sealed.eq(Some(sealed)),
-        ))
-        .execute(conn)
-        .await?;
+    diesel::update(
+        idempotency_keys::table
+            .find((&row.scope, &row.operation, &row.key_hash))
+            .filter(idempotency_keys::claim_token.eq(row.claim_token))
+            .filter(idempotency_keys::status.eq(IN_PROGRESS)),
+    )
+    .set((
+        idempotency_keys::status.eq(COMPLETED),
+        idempotency_keys::response_status.eq(Some(status)),
+        idempotency_keys::response_sealed.eq(Some(sealed)),
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -91,6 +102,7 @@ pub async fn release(conn: &mut AsyncPgConnection, row: &KeyRow) -> QueryResult<
     diesel::delete(
         idempotency_keys::table
             .find((&row.scope, &row.operation, &row.key_hash))
+            .filter(idempotency_keys::claim_token.eq(row.claim_token))
             .filter(idempotency_keys::status.eq(IN_PROGRESS)),
     )
     .execute(conn)

@@ -74,6 +74,7 @@ diesel::table! {
         response_sealed -> Nullable<Text>,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        claim_token -> Nullable<Uuid>,
     }
 }
 
