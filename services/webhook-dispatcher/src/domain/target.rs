@@ -9,6 +9,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Url;
 
+/// How long the target's host may take to resolve.
+pub const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
     #[error("target URL is not a valid absolute URL")]
@@ -17,6 +20,8 @@ pub enum TargetError {
     NotHttps,
     #[error("target host did not resolve")]
     Unresolved(#[source] std::io::Error),
+    #[error("target host did not resolve within {0:?}")]
+    ResolveTimeout(std::time::Duration),
     #[error("target resolves to a non-public address ({0})")]
     Forbidden(IpAddr),
 }
@@ -37,10 +42,15 @@ pub async fn check(raw: &str, local: bool) -> Result<Target, TargetError> {
     }
     let host = url.host_str().ok_or(TargetError::Malformed)?.to_owned();
     let port = url.port_or_known_default().ok_or(TargetError::Malformed)?;
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(TargetError::Unresolved)?
-        .collect();
+    // A slow resolver must not stretch an attempt past its lease.
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(
+        RESOLVE_TIMEOUT,
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
+    .map_err(|_| TargetError::ResolveTimeout(RESOLVE_TIMEOUT))?
+    .map_err(TargetError::Unresolved)?
+    .collect();
     if let Some(bad) = addrs.iter().map(SocketAddr::ip).find(|ip| !is_public(*ip)) {
         return Err(TargetError::Forbidden(bad));
     }

@@ -46,6 +46,9 @@ pub async fn run(
     let lease = chrono::Duration::milliseconds(
         i64::try_from(state.settings.attempt_timeout_ms).unwrap_or(i64::MAX / 2) + 20_000,
     );
+    // Inside the lease with room to spare: the HTTP send has its own timeout; the identity
+    // call, the resolution and the record are bounded here.
+    let budget = Duration::from_millis(state.settings.attempt_timeout_ms) + Duration::from_secs(15);
     let mut tasks = JoinSet::new();
     loop {
         tokio::select! {
@@ -77,12 +80,16 @@ pub async fn run(
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 break;
             };
-            let (infra, state, wake) = (infra.clone(), state.clone(), wake.clone());
+            let (infra, state, wake, budget) = (infra.clone(), state.clone(), wake.clone(), budget);
             let span = attempt_span(&row);
             tasks.spawn(
                 async move {
-                    if let Err(e) = attempt(&infra, &state, row).await {
-                        tracing::warn!(error = %idaas_service::chain(&e), "delivery attempt not recorded; it runs again when its lease ends");
+                    // The whole attempt (profile, resolution, send, record) ends before its
+                    // lease does, so no other pass can start it again while it still runs.
+                    match tokio::time::timeout(budget, attempt(&infra, &state, row)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %idaas_service::chain(&e), "delivery attempt not recorded; it runs again when its lease ends"),
+                        Err(_) => tracing::warn!("delivery attempt outran its budget; it runs again when its lease ends"),
                     }
                     drop((permit, app_slot));
                     // A freed slot may be waited for: the next pass need not wait for the poll.
