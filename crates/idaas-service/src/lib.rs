@@ -2,6 +2,7 @@
 //! creates its topics, authenticates callers and reports health.
 
 mod application;
+mod batch_consumer;
 mod clock;
 mod error;
 mod heartbeat;
@@ -12,6 +13,7 @@ mod startup;
 mod supervisor;
 
 pub use application::{run, Application};
+pub use batch_consumer::{consume_in_batches, Subscription};
 pub use clock::{Clock, SystemClock};
 pub use error::{chain, BoxError, ServiceError, ServiceResult};
 pub use heartbeat::{Heartbeat, Heartbeats};

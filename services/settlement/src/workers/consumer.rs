@@ -1,29 +1,18 @@
 //! Reads `idaas.ledger` in settlement's consumer group and records every entry of every
 //! LedgerPosted event. The offset is committed only after the entries exist, so a crash re-reads
 //! and never drops one; a re-read adds nothing (entries are keyed by the ledger's entry id).
-//! Events that have already arrived are recorded in one commit.
+//! Events that have already arrived are recorded in one commit (`consume_in_batches`).
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use idaas_kafka::{
-    build_consumer, drain_ready, last_per_partition,
-    rdkafka::{
-        consumer::{CommitMode, Consumer},
-        message::BorrowedMessage,
-        Message,
-    },
-};
+use idaas_kafka::rdkafka::{message::BorrowedMessage, Message};
 use idaas_proto::{ledger::v1::LedgerPosted, Message as _};
-use idaas_service::{CancellationToken, Clock, Infra};
+use idaas_service::{consume_in_batches, CancellationToken, Clock, Infra, Subscription};
 use rust_decimal::Decimal;
-use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::store::posted::{self, PostedEntry};
-
-const BEAT_EVERY: Duration = Duration::from_secs(5);
-const MAX_BATCH: usize = 500;
 
 /// The entries of one event, or why no settlement could ever read it.
 pub fn entries(e: &LedgerPosted, received_at: DateTime<Utc>) -> Result<Vec<PostedEntry>, String> {
@@ -63,65 +52,23 @@ pub fn entries(e: &LedgerPosted, received_at: DateTime<Utc>) -> Result<Vec<Poste
 }
 
 pub async fn run(infra: Infra, clock: Arc<dyn Clock>, stop: CancellationToken) {
-    let group = format!("{}settlement", infra.settings.kafka.topic_prefix);
-    let consumer = match build_consumer(&infra.settings.kafka, &group) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "ledger consumer could not be built");
-            return;
-        }
+    let subscription = Subscription {
+        name: "ledger-consumer",
+        group: "settlement",
+        topic: infra.topics.ledger(),
     };
-    let topic = infra.topics.ledger();
-    if let Err(e) = consumer.subscribe(&[topic.as_str()]) {
-        tracing::error!(error = %e, %topic, "ledger consumer could not subscribe");
-        return;
-    }
-    let beat = infra
-        .heartbeats
-        .register("ledger-consumer", BEAT_EVERY * 12);
-    let mut tick = tokio::time::interval(BEAT_EVERY);
-    loop {
-        let message = tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tick.tick() => { beat.beat(); continue; }
-            m = consumer.recv() => m,
-        };
-        beat.beat();
-        let first = match message {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(error = %e, "ledger consumer: receive failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        let mut batch = vec![first];
-        drain_ready(&consumer, &mut batch, MAX_BATCH);
-        let received_at = clock.now();
-        let rows: Vec<PostedEntry> = batch
-            .iter()
-            .filter_map(|m| decode(m, received_at))
-            .flatten()
-            .collect();
-        // Never commit past an entry that is not recorded: retry until it is, or stop.
-        while !rows.is_empty() {
-            match store(&infra, &rows).await {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::warn!(error = %idaas_service::chain(&e), entries = rows.len(), "recording ledger entries failed; retrying");
-                    tokio::select! {
-                        _ = stop.cancelled() => return,
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    }
-                }
-            }
-        }
-        for message in last_per_partition(&batch) {
-            if let Err(e) = consumer.commit_message(message, CommitMode::Async) {
-                tracing::warn!(error = %e, "ledger consumer: commit failed; the event may be re-read");
-            }
-        }
-    }
+    let store_infra = infra.clone();
+    consume_in_batches(
+        &infra,
+        subscription,
+        stop,
+        |m| decode(m, clock.now()),
+        move |rows| {
+            let infra = store_infra.clone();
+            Box::pin(async move { store(&infra, rows).await })
+        },
+    )
+    .await;
 }
 
 /// `None` for a message no settlement can ever read: it would block its partition forever, so

@@ -4,19 +4,15 @@
 //! Events that have already arrived are recorded in one commit, so the consumer keeps up with
 //! a busy topic instead of paying one database round trip per event.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use chrono::Utc;
 use idaas_kafka::{
-    build_consumer, drain_ready, headers, last_per_partition,
-    rdkafka::{
-        consumer::{CommitMode, Consumer},
-        message::BorrowedMessage,
-        Message,
-    },
+    headers,
+    rdkafka::{message::BorrowedMessage, Message},
 };
 use idaas_proto::{transaction::v1::WebhookDispatch, Message as _};
-use idaas_service::{CancellationToken, Infra};
+use idaas_service::{consume_in_batches, CancellationToken, Infra, Subscription};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -24,11 +20,6 @@ use crate::{
     domain::{DeliveryStatus, Direction},
     store::deliveries::{self, DeliveryRow},
 };
-
-/// A consumer with no message for this long still beats; silence beyond it means stuck.
-const BEAT_EVERY: Duration = Duration::from_secs(5);
-/// Events already received are recorded together, one commit for up to this many.
-const MAX_BATCH: usize = 500;
 
 fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow, String> {
     let direction =
@@ -66,65 +57,27 @@ fn record(d: WebhookDispatch, traceparent: Option<String>) -> Result<DeliveryRow
 }
 
 pub async fn run(infra: Infra, wake: Arc<Notify>, stop: CancellationToken) {
-    let group = format!("{}webhook-dispatcher", infra.settings.kafka.topic_prefix);
-    let consumer = match build_consumer(&infra.settings.kafka, &group) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "webhook consumer could not be built");
-            return;
-        }
+    let subscription = Subscription {
+        name: "webhook-consumer",
+        group: "webhook-dispatcher",
+        topic: infra.topics.webhooks(),
     };
-    let topic = infra.topics.webhooks();
-    if let Err(e) = consumer.subscribe(&[topic.as_str()]) {
-        tracing::error!(error = %e, %topic, "webhook consumer could not subscribe");
-        return;
-    }
-    let beat = infra
-        .heartbeats
-        .register("webhook-consumer", BEAT_EVERY * 12);
-    let mut tick = tokio::time::interval(BEAT_EVERY);
-    loop {
-        let message = tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tick.tick() => { beat.beat(); continue; }
-            m = consumer.recv() => m,
-        };
-        beat.beat();
-        let first = match message {
-            Ok(m) => m,
-            Err(e) => {
-                // The broker is away; rdkafka reconnects by itself.
-                tracing::warn!(error = %e, "webhook consumer: receive failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        // Whatever else has already arrived is recorded in the same commit.
-        let mut batch = vec![first];
-        drain_ready(&consumer, &mut batch, MAX_BATCH);
-        let rows: Vec<DeliveryRow> = batch.iter().filter_map(decode).collect();
-        // Never commit past an event that is not recorded: retry until it is, or stop.
-        while !rows.is_empty() {
-            match store(&infra, &rows).await {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, events = rows.len(), "recording deliveries failed; retrying");
-                    tokio::select! {
-                        _ = stop.cancelled() => return,
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    }
-                }
-            }
-        }
-        if !rows.is_empty() {
-            wake.notify_one();
-        }
-        for message in last_per_partition(&batch) {
-            if let Err(e) = consumer.commit_message(message, CommitMode::Async) {
-                tracing::warn!(error = %e, "webhook consumer: commit failed; the event may be re-read");
-            }
-        }
-    }
+    let store_infra = infra.clone();
+    consume_in_batches(
+        &infra,
+        subscription,
+        stop,
+        |m| decode(m).map(|r| vec![r]),
+        move |rows| {
+            let (infra, wake) = (store_infra.clone(), wake.clone());
+            Box::pin(async move {
+                store(&infra, rows).await?;
+                wake.notify_one();
+                Ok(())
+            })
+        },
+    )
+    .await;
 }
 
 /// The delivery a message asks for; `None` for a message no dispatcher can ever read, which
