@@ -2,33 +2,18 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use idaas_api::{timestamp, ApiError, ApiResponse, ErrorEnvelope};
+use idaas_api::{timestamp, ApiResponse, ErrorEnvelope};
 use idaas_auth::AuthenticatedApp;
-use idaas_domain::TagAddress;
 use idaas_service::{Infra, ServiceResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::tags::{owner, parse_address};
 use crate::{
-    domain::{
-        federation::{self, FederationRequest, LinkStatus},
-        tags::Owner,
-    },
+    domain::federation::{self, FederationRequest, LinkStatus},
     store::links::LinkRow,
 };
-
-fn address(raw: &str) -> Result<TagAddress, ApiError> {
-    raw.parse::<TagAddress>()
-        .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))
-}
-
-fn owner(caller: &AuthenticatedApp) -> Owner<'_> {
-    Owner {
-        app: caller.app_id,
-        handle: &caller.handle,
-    }
-}
 
 /// One link between a tag and an external identity.
 #[derive(Serialize, ToSchema)]
@@ -115,7 +100,7 @@ pub async fn initiate(
     body: web::Json<FederationRequest>,
 ) -> ServiceResult<HttpResponse> {
     let new = body.into_inner().parse()?;
-    let done = federation::initiate(&infra, owner(&caller), &address(&path)?, new).await?;
+    let done = federation::initiate(&infra, owner(&caller), &parse_address(&path)?, new).await?;
     let view = ChallengeView {
         tag: done.tag.tag.qualified_address.clone(),
         link: LinkView::new(&done.link, Utc::now()),
@@ -143,7 +128,7 @@ pub async fn get(
     caller: AuthenticatedApp,
     path: web::Path<String>,
 ) -> ServiceResult<HttpResponse> {
-    let (tag, found) = federation::of_tag(&infra, owner(&caller), &address(&path)?).await?;
+    let (tag, found) = federation::of_tag(&infra, owner(&caller), &parse_address(&path)?).await?;
     let now = Utc::now();
     Ok(ApiResponse::ok(FederationView {
         tag: tag.tag.qualified_address,
@@ -174,7 +159,7 @@ pub async fn remove(
 ) -> ServiceResult<HttpResponse> {
     let (tag, id) = path.into_inner();
     let id = Uuid::parse_str(&id).map_err(|_| idaas_api::ErrorCode::IdentityLinkNotFound)?;
-    let (link, tag) = federation::remove(&infra, owner(&caller), &address(&tag)?, id).await?;
+    let (link, tag) = federation::remove(&infra, owner(&caller), &parse_address(&tag)?, id).await?;
     Ok(ApiResponse::ok(TagLinkView {
         tag: tag.tag.qualified_address,
         link: LinkView::new(&link, Utc::now()),

@@ -15,7 +15,15 @@ use crate::{
     IdentityState,
 };
 
-fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
+/// The caller as the owner of the tags it names.
+pub(super) fn owner(caller: &AuthenticatedApp) -> tags::Owner<'_> {
+    tags::Owner {
+        app: caller.app_id,
+        handle: &caller.handle,
+    }
+}
+
+pub(super) fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
     raw.parse::<TagAddress>()
         .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))
 }
@@ -157,11 +165,8 @@ async fn set_status(
     raw: &str,
     status: TagStatus,
 ) -> ServiceResult<HttpResponse> {
-    let owner = tags::Owner {
-        app: caller.app_id,
-        handle: &caller.handle,
-    };
-    let updated = tags::set_status(infra, state, owner, parse_address(raw)?, status).await?;
+    let updated =
+        tags::set_status(infra, state, owner(caller), parse_address(raw)?, status).await?;
     let message = match status {
         TagStatus::Active => "Tag enabled",
         TagStatus::Disabled => "Tag disabled",
