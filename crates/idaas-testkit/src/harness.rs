@@ -76,3 +76,24 @@ pub async fn clear_revocations() {
         .await
         .expect("revocations cleared");
 }
+
+/// `POST /internal/v1/postings` on the ledger at `ledger`, signed by `signer` (the transaction
+/// service's credential is the one the route admits), as the transaction service sends it.
+pub async fn post_to_ledger(
+    http: &reqwest::Client,
+    signer: &idaas_auth::ServiceSigner,
+    ledger: &str,
+    body: String,
+) -> reqwest::Response {
+    let path = idaas_contracts::postings::PATH;
+    let credential = signer
+        .credential("ledger", "POST", path, body.as_bytes())
+        .expect("service credential");
+    http.post(format!("{ledger}{path}"))
+        .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("ledger answers")
+}

@@ -12,7 +12,9 @@ mod test_db;
 
 pub use clock::ManualClock;
 pub use env::{kafka_brokers, postgres_server_url, redis_url};
-pub use harness::{clear_revocations, init_telemetry, jwks, serve, stand_in, Served};
+pub use harness::{
+    clear_revocations, init_telemetry, jwks, post_to_ledger, serve, stand_in, Served,
+};
 pub use ledger_invariants::LEDGER_INVARIANTS;
 pub use receiver::{receiver, Received, Receiver, HANG};
 pub use settings::{test_settings, TestKeys, SERVICE_KEY_NAMES};

@@ -81,20 +81,7 @@ impl TestLedger {
             "sender": party(from, "alice@walletapp"), "receiver": party(to, "bob@shopapp"),
         })
         .to_string();
-        let path = "/internal/v1/postings";
-        let credential = self
-            .signer
-            .credential("ledger", "POST", path, body.as_bytes())
-            .unwrap();
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = idaas_testkit::post_to_ledger(&self.http, &self.signer, &self.base, body).await;
         let replayed = resp.headers().get("idempotency-replayed").is_some();
         let status = resp.status();
         (status, resp.json().await.unwrap_or(Value::Null), replayed)

@@ -144,20 +144,8 @@ impl Platform {
             "sender": party(from), "receiver": party(to),
         })
         .to_string();
-        let path = "/internal/v1/postings";
-        let credential = self
-            .signer
-            .credential("ledger", "POST", path, body.as_bytes())
-            .unwrap();
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.ledger))
-            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            idaas_testkit::post_to_ledger(&self.http, &self.signer, &self.ledger, body).await;
         assert_eq!(
             resp.status(),
             StatusCode::CREATED,

@@ -91,19 +91,7 @@ impl Platform {
     pub async fn post_to_ledger(&self, body: &Value) -> reqwest::Response {
         let s = test_settings("transaction", &self.tx_db.name, &self.prefix, &self.keys);
         let signer = idaas_service::signer("transaction", &s).unwrap();
-        let path = "/internal/v1/postings";
-        let text = body.to_string();
-        let credential = signer
-            .credential("ledger", "POST", path, text.as_bytes())
-            .unwrap();
-        self.http
-            .post(format!("{}{path}", self.ledger))
-            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
-            .header("Content-Type", "application/json")
-            .body(text)
-            .send()
-            .await
-            .unwrap()
+        idaas_testkit::post_to_ledger(&self.http, &signer, &self.ledger, body.to_string()).await
     }
 
     pub async fn call(
