@@ -35,22 +35,94 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// Path segments that follow these carry single-use secrets (consent tokens, federation
+/// challenges): logs and traces show `[redacted]` instead.
+const SECRET_AFTER: &[&str] = &["consent", "verify"];
+
+/// The request target as logs may show it: secrets in the path redacted, the query dropped
+/// (it can carry external ids).
+pub fn loggable_target(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut redact_next = false;
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if redact_next && !segment.is_empty() {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(segment);
+        }
+        redact_next = SECRET_AFTER.contains(&segment);
+    }
+    out
+}
+
 /// The root span of every request: the W3C trace context of the caller becomes its parent
-/// and the request id is a field, so logs and traces join up across services.
+/// and the request id is a field, so logs and traces join up across services. Built here
+/// rather than with `tracing_actix_web::root_span!`, which logs the raw target.
 pub struct RootSpan;
+
+fn header<'a>(request: &'a ServiceRequest, name: &str) -> &'a str {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
 
 impl RootSpanBuilder for RootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request
-            .headers()
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        tracing_actix_web::root_span!(request, request.id = %request_id)
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let method = request.method().as_str();
+        let span = tracing::info_span!(
+            "HTTP request",
+            http.method = %method,
+            http.route = %route,
+            http.target = %loggable_target(request.path()),
+            http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
+            http.user_agent = %header(request, "user-agent"),
+            http.status_code = tracing::field::Empty,
+            otel.name = %format!("{method} {route}"),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            request_id = %header(request, REQUEST_ID_HEADER),
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        );
+        let carried: idaas_telemetry::TraceHeaders = ["traceparent", "tracestate"]
+            .into_iter()
+            .filter_map(|h| {
+                let v = header(request, h);
+                (!v.is_empty()).then(|| (h.to_owned(), v.to_owned()))
+            })
+            .collect();
+        if !carried.is_empty() {
+            idaas_telemetry::extract_into_span(&span, &carried);
+        }
+        span
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_target;
+
+    #[test]
+    fn secrets_in_paths_never_reach_the_logs() {
+        assert_eq!(
+            loggable_target("/api/v1/consent/s3cr3t/approve"),
+            "/api/v1/consent/[redacted]/approve"
+        );
+        assert_eq!(
+            loggable_target("/v1/federation/verify/chal"),
+            "/v1/federation/verify/[redacted]"
+        );
+        assert_eq!(loggable_target("/v1/tags/alice"), "/v1/tags/alice");
+        assert_eq!(loggable_target("/v1/consent/"), "/v1/consent/");
     }
 }
