@@ -40,6 +40,25 @@ impl TokenIssuer {
         })
     }
 
+    /// The `iss` every token of this issuer carries.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Signs another kind of platform token (a claim attestation) with the same key and kid,
+    /// so it verifies against the JWKS. Its `typ` and its claims (an `aud`, no `handle`) keep
+    /// it from ever passing for an application token.
+    pub fn sign<C: serde::Serialize>(
+        &self,
+        typ: &str,
+        claims: &C,
+    ) -> Result<Secret<String>, IssueError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some(typ.to_owned());
+        Ok(Secret::new(encode(&header, claims, &self.key)?))
+    }
+
     pub fn issue(&self, app_id: Uuid, handle: &str, jwe: bool) -> Result<IssuedToken, IssueError> {
         let now = Utc::now().timestamp();
         let claims = Claims {

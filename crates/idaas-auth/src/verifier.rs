@@ -152,6 +152,11 @@ impl TokenVerifier {
         if header.alg != Algorithm::ES256 {
             return Err(VerifyError::Invalid);
         }
+        // The same key signs other platform tokens (claim attestations), typed otherwise: only
+        // an application token (`JWT`, or untyped) is one.
+        if header.typ.as_deref().is_some_and(|t| t != "JWT") {
+            return Err(VerifyError::Invalid);
+        }
         let kid = header.kid.ok_or(VerifyError::Invalid)?;
         let key = self.key(&kid).await?;
         let mut validation = Validation::new(Algorithm::ES256);
