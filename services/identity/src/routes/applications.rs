@@ -24,7 +24,7 @@ const REGISTERED: &str = "Application registered successfully. Store the clientS
     tag = "Applications",
     request_body = RegistrationRequest,
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 201, description = "Registered", body = ApiResponse<RegisteredView>),
@@ -129,7 +129,7 @@ pub async fn deactivate(
     path = "/v1/applications/keys/rotate",
     tag = "Applications",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses((status = 200, description = "Rotated", body = ApiResponse<RotatedKeysView>)),
 )]
@@ -167,7 +167,7 @@ pub async fn rotate_keys(
     path = "/v1/applications/webhook-secret/rotate",
     tag = "Applications",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses((status = 200, description = "Rotated", body = ApiResponse<WebhookSecretView>)),
 )]

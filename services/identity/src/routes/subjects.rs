@@ -21,7 +21,7 @@ use crate::{
     tag = "Subjects",
     request_body = SubjectRequest,
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 201, description = "Created", body = ApiResponse<SubjectView>),

@@ -35,7 +35,7 @@ pub(super) fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
     tag = "Tags",
     request_body = TagRequest,
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer (with Idempotency-Replayed: true)", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 201, description = "Created", body = ApiResponse<TagView>),

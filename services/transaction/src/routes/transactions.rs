@@ -52,7 +52,7 @@ fn idempotency_key(req: &HttpRequest) -> Option<&[u8]> {
     tag = "Transactions",
     request_body = InitiationBody,
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 201, description = "Initiated, awaiting acceptance", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
@@ -98,7 +98,7 @@ fn decided(outcome: decision::Outcome) -> HttpResponse {
     tag = "Transactions",
     params(
         ("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4"),
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 200, description = "Accepted and completed", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
@@ -140,7 +140,7 @@ pub struct RejectBody {
     request_body(content = Option<RejectBody>, description = "Optional reason, at most 500 characters"),
     params(
         ("reference" = String, Path, description = "The transaction reference", pattern = "^TXN-[0-9]{10}-[A-Z0-9]{8}$", example = "TXN-1741082580-A1B2C3D4"),
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key and body within 24 h replays the first answer", example = "550e8400-e29b-41d4-a716-446655440000"),
     ),
     responses(
         (status = 200, description = "Rejected", body = ApiResponse<TransactionView>, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
