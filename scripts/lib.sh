@@ -12,7 +12,7 @@ mkdir -p "$LOG_DIR"
 SERVICES=(identity transaction ledger webhook-dispatcher settlement gateway)
 DATABASES=(idaas_identity idaas_transaction idaas_ledger idaas_webhook_dispatcher idaas_settlement)
 # Topic names without the prefix (config: kafka.topic_prefix = "idaas."). Add new ones here.
-TOPIC_SUFFIXES=(applications transactions ledger webhooks webhooks.dlt settlements)
+TOPIC_SUFFIXES=(applications tags transactions ledger webhooks webhooks.dlt settlements)
 
 # Ports as in config/default.toml.
 service_port() {

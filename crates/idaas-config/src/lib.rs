@@ -5,7 +5,8 @@ mod settings;
 
 pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
-    AuthSettings, DatabaseSettings, HttpSettings, InternalRouteSettings, KafkaSettings,
-    KeySettings, LogFormat, RateLimitSettings, RedisSettings, ServiceAuthSettings, ServiceSettings,
-    Settings, SettlementSettings, TelemetrySettings, TransactionSettings, WebhookSettings,
+    AuthSettings, ClaimSettings, DatabaseSettings, HttpSettings, InternalRouteSettings,
+    KafkaSettings, KeySettings, LogFormat, RateLimitSettings, RedisSettings, ServiceAuthSettings,
+    ServiceSettings, Settings, SettlementSettings, SmtpSettings, TelemetrySettings,
+    TransactionSettings, WebhookSettings,
 };

@@ -22,6 +22,10 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     #[serde(default)]
     pub settlement: SettlementSettings,
+    #[serde(default)]
+    pub claims: ClaimSettings,
+    #[serde(default)]
+    pub smtp: SmtpSettings,
     /// The profile the settings were loaded for (`local`, `production`, ...).
     #[serde(default)]
     pub profile: String,
@@ -119,6 +123,58 @@ impl Default for WebhookSettings {
             attempt_timeout_ms: 10_000,
             concurrency: 64,
             per_application_concurrency: default_per_application_concurrency(),
+        }
+    }
+}
+
+/// Cross-application claims and their consent (section 18).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClaimSettings {
+    /// How long a consent token can be used (the guide: 48 hours).
+    pub consent_ttl_seconds: i64,
+    /// How long an attestation JWT is valid; revocation is learnt before that from
+    /// `GET /v1/claims/{id}` or the `CLAIM_REVOKED` webhook.
+    pub attestation_ttl_seconds: i64,
+    /// The public base the consent URL is built on (the gateway's `/api`), as tag owners
+    /// reach it.
+    pub consent_base_url: String,
+    /// How often the mailer looks for consent mail to send.
+    pub mail_poll_ms: u64,
+    /// Attempts at a consent mail before it is given up (the claim stands; the requesting
+    /// application still has the URL).
+    pub mail_attempts: i32,
+}
+
+impl Default for ClaimSettings {
+    fn default() -> Self {
+        Self {
+            consent_ttl_seconds: 48 * 3600,
+            attestation_ttl_seconds: 30 * 24 * 3600,
+            consent_base_url: "http://127.0.0.1:8080/api".into(),
+            mail_poll_ms: 1_000,
+            mail_attempts: 5,
+        }
+    }
+}
+
+/// Outgoing mail (consent notifications). No URL: no mail is sent.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpSettings {
+    /// `smtp://host:port` (plain, for a local sink), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465`. A secret: it may carry credentials.
+    pub url: Secret<String>,
+    /// The sender of consent mail.
+    pub from: String,
+    /// One SMTP exchange, connect to QUIT.
+    pub timeout_ms: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret::default(),
+            from: "IDaaS <no-reply@idaas.local>".into(),
+            timeout_ms: 10_000,
         }
     }
 }
@@ -342,6 +398,13 @@ pub struct RateLimitSettings {
     pub token_per_minute: u32,
     pub transactions_per_minute: u32,
     pub default_per_minute: u32,
+    /// `GET/POST /v1/consent/...`, per client IP: public pages holding single-use tokens.
+    #[serde(default = "default_consent_per_minute")]
+    pub consent_per_minute: u32,
+}
+
+fn default_consent_per_minute() -> u32 {
+    30
 }
 
 impl Settings {

@@ -18,6 +18,9 @@ impl Topics {
     pub fn applications(&self) -> String {
         self.name("applications")
     }
+    pub fn tags(&self) -> String {
+        self.name("tags")
+    }
     pub fn webhooks(&self) -> String {
         self.name("webhooks")
     }
@@ -38,6 +41,7 @@ impl Topics {
     pub fn all(&self) -> Vec<String> {
         vec![
             self.applications(),
+            self.tags(),
             self.webhooks(),
             self.webhooks_dlt(),
             self.settlements(),
@@ -56,6 +60,6 @@ mod tests {
         let t = Topics::new("idaas.");
         assert_eq!(t.webhooks_dlt(), "idaas.webhooks.dlt");
         assert_eq!(Topics::new("t1.").applications(), "t1.applications");
-        assert_eq!(t.all().len(), 6);
+        assert_eq!(t.all().len(), 7);
     }
 }

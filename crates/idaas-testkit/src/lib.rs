@@ -8,6 +8,7 @@ mod harness;
 mod ledger_invariants;
 mod receiver;
 mod settings;
+mod smtp_sink;
 mod test_db;
 
 pub use clock::ManualClock;
@@ -18,4 +19,5 @@ pub use harness::{
 pub use ledger_invariants::LEDGER_INVARIANTS;
 pub use receiver::{receiver, Received, Receiver, HANG};
 pub use settings::{test_settings, TestKeys, SERVICE_KEY_NAMES};
+pub use smtp_sink::{SentMail, SmtpSink};
 pub use test_db::TestDb;

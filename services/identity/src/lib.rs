@@ -1,13 +1,14 @@
 //! Identity service: applications and their credentials, platform tokens and keys, subjects
-//! and tags. It signs every application token and publishes the JWKS others verify against.
+//! and tags, claims and consent, federation and transfer. It signs every application token and publishes the JWKS others verify against.
 
 mod app;
 mod domain;
+mod notify;
 mod routes;
 mod store;
 mod workers;
 
-pub use app::{build, IdentityState, SERVICE};
+pub use app::{build, build_with_clock, IdentityState, SERVICE};
 
 /// The public endpoints of this service, described from its types.
 pub fn openapi() -> utoipa::openapi::OpenApi {

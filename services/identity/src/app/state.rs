@@ -1,10 +1,13 @@
-use idaas_auth::TokenIssuer;
-use idaas_config::Settings;
-use idaas_crypto::{at_rest::AtRestCipher, secret::Secret, secret_hash};
-use idaas_service::{pem_key, StartupError};
-use p256::pkcs8::DecodePublicKey;
+use std::sync::Arc;
 
-use crate::store::tag_cache::TagCache;
+use idaas_auth::TokenIssuer;
+use idaas_config::{ClaimSettings, Settings};
+use idaas_crypto::{at_rest::AtRestCipher, secret::Secret, secret_hash};
+use idaas_service::{pem_key, Clock, StartupError};
+use p256::pkcs8::DecodePublicKey;
+use tokio::sync::Notify;
+
+use crate::{notify::mailer::Mailer, store::tag_cache::TagCache};
 
 /// What identity needs beyond the shared infrastructure: its keys and its cache.
 pub struct IdentityState {
@@ -16,6 +19,13 @@ pub struct IdentityState {
     pub cache: TagCache,
     /// Compared against when a client id is unknown, so a miss costs what a hit costs.
     pub dummy_secret_hash: String,
+    /// The time claims and consent run on (injectable, so tests move past an expiry).
+    pub clock: Arc<dyn Clock>,
+    pub claims: ClaimSettings,
+    /// `None` when no SMTP URL is configured: no consent mail is queued.
+    pub mailer: Option<Mailer>,
+    /// Wakes the consent mailer when a claim has queued a mail.
+    pub mail_wake: Arc<Notify>,
 }
 
 /// The at-rest key ring: the active key seals, every listed key opens what names it.
@@ -43,7 +53,10 @@ fn at_rest_cipher(keys: &idaas_config::KeySettings) -> Result<AtRestCipher, Star
 }
 
 impl IdentityState {
-    pub async fn from_settings(settings: &Settings) -> Result<Self, StartupError> {
+    pub async fn from_settings(
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let keys = &settings.keys;
         let signing = pem_key("token_signing_key", keys.token_signing_key.expose())?;
         let mut signing_public = vec![signing.public_key()];
@@ -81,7 +94,12 @@ impl IdentityState {
         .await
         .map_err(|e| StartupError::dependency("redis", e))?;
         let dummy = secret_hash::generate_secret();
+        let mailer = Mailer::from_settings(&settings.smtp)?;
         Ok(Self {
+            clock,
+            claims: settings.claims.clone(),
+            mailer,
+            mail_wake: Arc::new(Notify::new()),
             issuer,
             signing_public,
             request_key_public,
@@ -89,6 +107,11 @@ impl IdentityState {
             cache,
             dummy_secret_hash: secret_hash::hash_secret(dummy.expose()),
         })
+    }
+
+    /// Whether claims queue consent mail.
+    pub fn mail_enabled(&self) -> bool {
+        self.mailer.is_some()
     }
 
     pub fn signing_public_keys(&self) -> Vec<p256::PublicKey> {

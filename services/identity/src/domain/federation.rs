@@ -5,6 +5,7 @@
 //! remove a link.
 
 use chrono::{Duration, Utc};
+use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
 use idaas_crypto::{
     secret::Secret,
@@ -19,7 +20,7 @@ use uuid::Uuid;
 use super::tags::{self, Owned, Owner};
 use crate::store::{
     links::{self, LinkRow, VERIFIED_IDENTITY_UNIQUE},
-    tags::{find_record, TagRecord},
+    tags::{self as tag_store, find_record, TagRecord},
 };
 
 idaas_db::text_enum! {
@@ -111,23 +112,36 @@ pub async fn initiate(
     let tag = tags::own_for_change(&mut conn, &owner, address).await?;
     let challenge = generate_secret();
     let now = Utc::now();
-    let link = links::insert(
-        &mut conn,
-        &LinkRow {
-            id: Uuid::now_v7(),
-            tag_id: tag.tag.id,
-            application_id: owner.app,
-            provider: new.provider,
-            external_identifier: new.external_identifier,
-            status: LinkStatus::Pending,
-            challenge_hash: hash_secret(challenge.expose()),
-            challenge_expires_at: now + CHALLENGE_TTL,
-            created_at: now,
-            verified_at: None,
-            removed_at: None,
-        },
-    )
-    .await?;
+    let row = LinkRow {
+        id: Uuid::now_v7(),
+        tag_id: tag.tag.id,
+        application_id: owner.app,
+        provider: new.provider,
+        external_identifier: new.external_identifier,
+        status: LinkStatus::Pending,
+        challenge_hash: hash_secret(challenge.expose()),
+        challenge_expires_at: now + CHALLENGE_TTL,
+        created_at: now,
+        verified_at: None,
+        removed_at: None,
+    };
+    let (app, tag_id) = (owner.app, tag.tag.id);
+    let link = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                // Created against the holder a concurrent transfer cannot change meanwhile.
+                if tag_store::lock_holder(c, tag_id)
+                    .await?
+                    .owner_application_id
+                    != app
+                {
+                    return Err(super::claims::changed_hands());
+                }
+                Ok(links::insert(c, &row).await?)
+            }
+            .scope_boxed()
+        })
+        .await?;
     tracing::info!(link = %link.id, provider = %link.provider, "federation initiated");
     Ok(Initiated {
         link,

@@ -2,6 +2,8 @@
 
 pub mod applications;
 pub mod checks;
+pub mod claims;
+pub mod consent;
 pub mod delivery;
 pub mod events;
 pub mod federation;
@@ -13,3 +15,4 @@ pub mod subjects;
 pub mod tag;
 pub mod tags;
 pub mod tokens;
+pub mod transfer;

@@ -41,11 +41,12 @@ pub async fn resolve(
     record.ok_or_else(|| ErrorCode::TagNotFound.into())
 }
 
-/// A tag with what a payment needs about its application (the internal contract).
+/// A tag with what a payment needs about the application that holds it now (the internal
+/// contract): after a transfer, payments go to the new owner's application.
 pub async fn for_payment(infra: &Infra, address: &TagAddress) -> ServiceResult<ResolvedTag> {
     let mut conn = infra.pool.get().await?;
     let record = resolve(&mut conn, address).await?;
-    let app = applications::find(&mut conn, record.tag.application_id)
+    let app = applications::find(&mut conn, record.tag.owner_application_id)
         .await?
         .ok_or(ErrorCode::ApplicationNotFound)?;
     Ok(ResolvedTag {

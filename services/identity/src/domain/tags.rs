@@ -55,6 +55,7 @@ pub async fn create(
         status: TagStatus::Active,
         created_at: now,
         updated_at: now,
+        owner_application_id: app,
     };
     tags::insert(&mut conn, &row).await.map_err(|e| {
         let code = match unique_violation(&e).as_deref() {
@@ -112,22 +113,25 @@ pub enum Owned {
     Missing,
 }
 
-/// Looks up the tag `address` names, as the caller's own: a bare name means the caller's tag,
-/// a qualified address on another application is never the caller's.
+/// Looks up the tag `address` names, as the caller's own: a bare name means the caller's
+/// handle; a tag is the caller's when the caller holds it now (a transferred tag keeps the
+/// address of the application that created it).
 pub async fn lookup_owned(
     conn: &mut diesel_async::AsyncPgConnection,
     owner: &Owner<'_>,
     address: &TagAddress,
 ) -> ServiceResult<Owned> {
-    let qualified = match address {
-        TagAddress::Qualified(q) if q.app.as_str() != owner.handle => return Ok(Owned::Foreign),
-        TagAddress::Qualified(q) => q.to_string(),
-        TagAddress::Bare(t) => format!("{t}@{}", owner.handle),
+    let (qualified, foreign_handle) = match address {
+        TagAddress::Qualified(q) => (q.to_string(), q.app.as_str() != owner.handle),
+        TagAddress::Bare(t) => (format!("{t}@{}", owner.handle), false),
     };
-    Ok(tags::find_by_qualified(conn, &qualified)
-        .await?
-        .filter(|r| r.tag.application_id == owner.app)
-        .map_or(Owned::Missing, Owned::Mine))
+    Ok(match tags::find_by_qualified(conn, &qualified).await? {
+        Some(r) if r.tag.owner_application_id == owner.app => Owned::Mine(r),
+        Some(_) => Owned::Foreign,
+        // Another application's namespace answers as before transfers existed: not yours.
+        None if foreign_handle => Owned::Foreign,
+        None => Owned::Missing,
+    })
 }
 
 /// The caller's own tag, to change: another application's is 403, an unknown one 404.

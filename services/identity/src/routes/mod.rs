@@ -2,12 +2,15 @@
 
 mod applications;
 mod auth;
+mod claims;
+mod consent;
 mod federation;
 mod idempotent;
 mod internal;
 mod keys;
 mod subjects;
 mod tags;
+mod transfer;
 mod views;
 
 use actix_web::web;
@@ -50,6 +53,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/tags/{tag}").route(web::get().to(tags::resolve)))
         .service(resource("/v1/tags/{tag}/disable").route(web::patch().to(tags::disable)))
         .service(resource("/v1/tags/{tag}/enable").route(web::patch().to(tags::enable)))
+        .service(resource("/v1/tags/{tag}/transfer").route(web::post().to(transfer::transfer)))
+        .service(
+            resource("/v1/tags/{tag}/claims")
+                .route(web::post().to(claims::request))
+                .route(web::get().to(claims::list)),
+        )
+        .service(resource("/v1/claims/{id}").route(web::get().to(claims::get)))
+        .service(resource("/v1/claims/{id}/revoke").route(web::post().to(claims::revoke)))
+        .service(resource("/v1/consent/{token}").route(web::get().to(consent::view)))
+        .service(resource("/v1/consent/{token}/approve").route(web::post().to(consent::approve)))
+        .service(resource("/v1/consent/{token}/deny").route(web::post().to(consent::deny)))
         .service(
             resource("/v1/tags/{tag}/federation")
                 .route(web::post().to(federation::initiate))
@@ -92,6 +106,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tags::resolve,
     tags::disable,
     tags::enable,
+    transfer::transfer,
+    claims::request,
+    claims::list,
+    claims::get,
+    claims::revoke,
+    consent::view,
+    consent::approve,
+    consent::deny,
     federation::initiate,
     federation::get,
     federation::remove,

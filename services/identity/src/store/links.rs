@@ -109,3 +109,22 @@ pub async fn remove(
     .await
     .optional()
 }
+
+/// Removes every link of the tag that is not removed yet (a transfer).
+pub async fn remove_all_of_tag(
+    conn: &mut AsyncPgConnection,
+    tag: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        identity_links::table
+            .filter(identity_links::tag_id.eq(tag))
+            .filter(identity_links::status.ne(LinkStatus::Removed)),
+    )
+    .set((
+        identity_links::status.eq(LinkStatus::Removed),
+        identity_links::removed_at.eq(Some(now)),
+    ))
+    .execute(conn)
+    .await
+}

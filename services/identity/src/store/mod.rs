@@ -1,6 +1,7 @@
 //! Diesel queries over identity's own tables; nothing here knows about HTTP.
 
 pub mod applications;
+pub mod claims;
 pub mod idempotency;
 pub mod links;
 pub mod schema;

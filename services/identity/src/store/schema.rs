@@ -44,6 +44,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        owner_application_id -> Uuid,
     }
 }
 
@@ -78,8 +79,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    claims (id) {
+        id -> Uuid,
+        tag_id -> Uuid,
+        subject_id -> Uuid,
+        requesting_application_id -> Uuid,
+        owner_application_id -> Uuid,
+        status -> Text,
+        consent_token_hash -> Text,
+        token_expires_at -> Timestamptz,
+        consent_id -> Nullable<Uuid>,
+        attestation_expires_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+        mail_state -> Text,
+        mail_sealed -> Nullable<Text>,
+        mail_attempts -> Int4,
+        mail_next_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(subjects -> applications (application_id));
 diesel::joinable!(tags -> applications (application_id));
 diesel::joinable!(tags -> subjects (subject_id));
 diesel::joinable!(identity_links -> tags (tag_id));
-diesel::allow_tables_to_appear_in_same_query!(applications, subjects, tags, identity_links);
+diesel::joinable!(claims -> tags (tag_id));
+diesel::allow_tables_to_appear_in_same_query!(applications, subjects, tags, identity_links, claims);

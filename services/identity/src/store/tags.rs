@@ -17,6 +17,8 @@ pub struct TagRow {
     pub status: TagStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Whose subject holds the tag now (`application_id` is whose handle is in its address).
+    pub owner_application_id: Uuid,
 }
 
 /// A tag with what its views need from its owner and creating application.
@@ -94,6 +96,7 @@ pub async fn find_by_bare(
         .map(|v| v.into_iter().map(into_record).collect())
 }
 
+/// The tags an application holds now: those it created and kept, and those moved to it.
 pub async fn page_for_app(
     conn: &mut AsyncPgConnection,
     app: Uuid,
@@ -101,12 +104,12 @@ pub async fn page_for_app(
     size: i64,
 ) -> QueryResult<(Vec<TagRecord>, i64)> {
     let total = tags::table
-        .filter(tags::application_id.eq(app))
+        .filter(tags::owner_application_id.eq(app))
         .count()
         .get_result(conn)
         .await?;
     let rows = joined!()
-        .filter(tags::application_id.eq(app))
+        .filter(tags::owner_application_id.eq(app))
         .order((tags::created_at.desc(), tags::id.desc()))
         .limit(size)
         .offset(page.saturating_mul(size))
@@ -136,5 +139,39 @@ pub async fn set_status(
         .set((tags::status.eq(status), tags::updated_at.eq(Utc::now())))
         .returning(TagRow::as_returning())
         .get_result(conn)
+        .await
+}
+
+/// Moves the tag to `subject` of `app`, unless it was moved by someone else since it was read.
+pub async fn transfer(
+    conn: &mut AsyncPgConnection,
+    tag: &TagRow,
+    subject: Uuid,
+    app: Uuid,
+) -> QueryResult<Option<TagRow>> {
+    diesel::update(
+        tags::table
+            .find(tag.id)
+            .filter(tags::subject_id.eq(tag.subject_id)),
+    )
+    .set((
+        tags::subject_id.eq(subject),
+        tags::owner_application_id.eq(app),
+        tags::updated_at.eq(Utc::now()),
+    ))
+    .returning(TagRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// The tag as it stands, share-locked until the caller's transaction ends: a claim or a
+/// federation link is created against the holder a concurrent transfer cannot change meanwhile.
+pub async fn lock_holder(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<TagRow> {
+    tags::table
+        .find(id)
+        .select(TagRow::as_select())
+        .for_share()
+        .first(conn)
         .await
 }

@@ -26,12 +26,21 @@ pub async fn spawn() -> TestApp {
 
 /// Identity with its settings adjusted (e.g. keys of a rotation) before it starts.
 pub async fn spawn_with(tweak: impl FnOnce(&mut idaas_config::Settings)) -> TestApp {
+    spawn_on(std::sync::Arc::new(idaas_service::SystemClock), tweak).await
+}
+
+/// Identity on a clock the test moves, with its settings adjusted.
+pub async fn spawn_on(
+    clock: std::sync::Arc<dyn idaas_service::Clock>,
+    tweak: impl FnOnce(&mut idaas_config::Settings),
+) -> TestApp {
     let db = TestDb::create().await;
     let topic_prefix = format!("t{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let keys = TestKeys::generate();
     let mut settings = test_settings("identity", &db.name, &topic_prefix, &keys);
     tweak(&mut settings);
-    let served = idaas_testkit::serve(identity::build, settings).await;
+    let served =
+        idaas_testkit::serve(move |s| identity::build_with_clock(s, clock), settings).await;
     TestApp {
         base: served.base,
         http: Client::new(),

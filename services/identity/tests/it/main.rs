@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod claims;
 mod common;
 mod delivery_profile;
 mod events_and_storage;
@@ -9,3 +10,4 @@ mod federation;
 mod idempotency;
 mod onboarding;
 mod tenancy;
+mod transfer;
