@@ -141,6 +141,10 @@ impl Platform {
                 "IDAAS__RATE_LIMITS__TRANSACTIONS_PER_MINUTE".into(),
                 "100000".into(),
             ),
+            (
+                "IDAAS__RATE_LIMITS__CONSENT_PER_MINUTE".into(),
+                "100000".into(),
+            ),
             ("IDAAS__TELEMETRY__LOG_FORMAT".into(), "json".into()),
             ("RUST_LOG".into(), "info".into()),
         ];

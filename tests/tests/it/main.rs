@@ -4,6 +4,7 @@
 
 mod api_schema;
 mod attacks;
+mod claims;
 mod onboarding;
 mod payments;
 mod resilience;

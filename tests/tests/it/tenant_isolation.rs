@@ -13,16 +13,23 @@ use serde_json::{json, Value};
 const NOT_TENANT_OWNED: [&str; 1] = ["{date}"];
 
 /// Another tenant's value for each placeholder of a route.
-fn victim_value(route: &Route, placeholder: &str, v: &Tenant, v_reference: &str) -> String {
+fn victim_value(
+    route: &Route,
+    placeholder: &str,
+    v: &Tenant,
+    v_reference: &str,
+    v_claim: &str,
+) -> String {
     match (route.pattern.split('/').nth(2), placeholder) {
         (Some("applications"), "{id}") => v.id.clone(),
         (Some("subjects"), "{id}") => v.subject.clone(),
         (_, "{tag}") => v.tag.clone(),
         (_, "{reference}") => v_reference.to_owned(),
-        // Claims and federation challenges (their routes join with their issue) have no owner
-        // to steal from yet, nor has a delivery record the matrix knows, and a settlement
-        // batch belongs to no tenant: a well-formed id that is not the caller's stands in.
-        (Some("webhooks" | "claims" | "settlement"), "{id}") => uuid::Uuid::new_v4().to_string(),
+        // A claim on the victim's tag, asked for by a third application.
+        (Some("claims"), "{id}") => v_claim.to_owned(),
+        // A delivery record the matrix does not know, and a settlement batch that belongs to
+        // no tenant: a well-formed id that is not the caller's stands in.
+        (Some("webhooks" | "settlement"), "{id}") => uuid::Uuid::new_v4().to_string(),
         // A federation link under the victim's tag (its `{tag}` is the victim's already); the
         // identity tests try the victim's real link ids.
         (Some("tags"), "{id}") => uuid::Uuid::new_v4().to_string(),
@@ -47,6 +54,17 @@ async fn every_route_refuses_another_tenants_ids() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let pending = p.initiate(&victim, &third, "3").await;
     let balances_before = (p.balance(&victim).await, p.balance(&third).await);
+    // A claim on the victim's tag by the third party: the attacker is neither side of it.
+    let (s, v) = p
+        .send(
+            p.http
+                .post(p.api(&format!("/v1/tags/{}/claims", victim.tag)))
+                .bearer_auth(&third.token)
+                .json(&json!({"subjectId": third.subject})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let claim = v["data"]["id"].as_str().unwrap().to_owned();
 
     let mut checked = 0;
     for route in ROUTES.iter().filter(|r| r.access == Access::Tenant) {
@@ -61,7 +79,7 @@ async fn every_route_refuses_another_tenants_ids() {
         let path = placeholders
             .iter()
             .fold(route.pattern.to_owned(), |path, ph| {
-                path.replacen(ph, &victim_value(route, ph, &victim, &pending), 1)
+                path.replacen(ph, &victim_value(route, ph, &victim, &pending, &claim), 1)
             });
         // A body every route would accept, so the answer is about whose value it is.
         let body = json!({"subjectId": victim.subject, "newOwnerSubjectId": victim.subject,
@@ -77,8 +95,13 @@ async fn every_route_refuses_another_tenants_ids() {
             req.json(&body)
         };
         let (s, v) = p.send(req).await;
+        // Claiming the victim's tag is what the claims route is for: there the refusal is of
+        // the victim's subject in the body.
+        let refused_subject = (route.method, route.pattern) == ("POST", "/v1/tags/{tag}/claims")
+            && s == StatusCode::UNPROCESSABLE_ENTITY
+            && v["errorCode"] == "IDAAS-STATE-5002";
         assert!(
-            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND || refused_subject,
             "{} {path} as another tenant answered {s}: {v}",
             route.method
         );

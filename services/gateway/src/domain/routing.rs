@@ -66,8 +66,7 @@ use Access::{Public, Tenant};
 use Backend::{Identity, Ledger, Settlement, Transaction, WebhookDispatcher};
 
 /// Every endpoint the platform serves today, and nothing else: the OpenAPI document lists
-/// exactly these (a test holds the two together). The guide's claims, consent and transfer
-/// endpoints join with the issue that builds them.
+/// exactly these (a test holds the two together).
 pub const ROUTES: &[Route] = &[
     r("POST", "/v1/applications", Identity, Public),
     r("GET", "/v1/applications", Identity, Tenant),
@@ -96,6 +95,14 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/v1/tags/{tag}", Identity, Public),
     r("PATCH", "/v1/tags/{tag}/disable", Identity, Tenant),
     r("PATCH", "/v1/tags/{tag}/enable", Identity, Tenant),
+    r("POST", "/v1/tags/{tag}/transfer", Identity, Tenant),
+    r("POST", "/v1/tags/{tag}/claims", Identity, Tenant),
+    r("GET", "/v1/tags/{tag}/claims", Identity, Tenant),
+    r("GET", "/v1/claims/{id}", Identity, Tenant),
+    r("POST", "/v1/claims/{id}/revoke", Identity, Tenant),
+    r("GET", "/v1/consent/{token}", Identity, Public),
+    r("POST", "/v1/consent/{token}/approve", Identity, Public),
+    r("POST", "/v1/consent/{token}/deny", Identity, Public),
     r("POST", "/v1/tags/{tag}/federation", Identity, Tenant),
     r("GET", "/v1/tags/{tag}/federation", Identity, Tenant),
     r("DELETE", "/v1/tags/{tag}/federation/{id}", Identity, Tenant),
@@ -265,9 +272,20 @@ mod tests {
     #[test]
     fn anything_else_is_not_forwarded() {
         assert_eq!(owner(Method::GET, "/v1/nothing"), None);
-        // Not served until their issues land: 404 at the gateway, nothing forwarded.
+        // Methods and shapes no route has: 404 at the gateway, nothing forwarded.
         assert_eq!(owner(Method::DELETE, "/v1/settlement/run"), None);
-        assert_eq!(owner(Method::POST, "/v1/consent/abc/approve"), None);
+        assert_eq!(owner(Method::GET, "/v1/consent/abc/approve"), None);
+        assert_eq!(owner(Method::POST, "/v1/consent/abc"), None);
+        assert_eq!(owner(Method::POST, "/v1/consent/abc/approve/x"), None);
+        // The consent pages are public; claims and transfers need the tenant's token.
+        assert_eq!(
+            owner(Method::POST, "/v1/consent/abc/approve"),
+            Some((Backend::Identity, Access::Public))
+        );
+        assert_eq!(
+            owner(Method::POST, "/v1/tags/bob/transfer"),
+            Some((Backend::Identity, Access::Tenant))
+        );
         assert_eq!(owner(Method::DELETE, "/v1/tags/alice"), None);
         assert_eq!(owner(Method::POST, "/v1/tags/alice"), None);
         assert_eq!(owner(Method::GET, "/v1/wallet/statement/extra"), None);

@@ -15,6 +15,8 @@ pub enum Bucket {
     Token,
     /// `POST /v1/transactions`, per application.
     Transactions,
+    /// The public consent pages, per client IP: they hold single-use tokens.
+    Consent,
     /// Everything else, per client IP.
     Default,
 }
@@ -26,6 +28,7 @@ impl Bucket {
         match (route.method, route.pattern) {
             ("POST", "/v1/auth/token") => Bucket::Token,
             ("POST", "/v1/transactions") => Bucket::Transactions,
+            (_, p) if p.starts_with("/v1/consent/") => Bucket::Consent,
             _ => Bucket::Default,
         }
     }
@@ -34,6 +37,7 @@ impl Bucket {
     pub fn per_ip(self) -> Bucket {
         match self {
             Bucket::Token => Bucket::Token,
+            Bucket::Consent => Bucket::Consent,
             Bucket::Transactions | Bucket::Default => Bucket::Default,
         }
     }
@@ -42,6 +46,7 @@ impl Bucket {
         match self {
             Bucket::Token => "token",
             Bucket::Transactions => "transactions",
+            Bucket::Consent => "consent",
             Bucket::Default => "default",
         }
     }
@@ -50,6 +55,7 @@ impl Bucket {
         match self {
             Bucket::Token => limits.token_per_minute,
             Bucket::Transactions => limits.transactions_per_minute,
+            Bucket::Consent => limits.consent_per_minute,
             Bucket::Default => limits.default_per_minute,
         }
     }
@@ -166,6 +172,13 @@ mod tests {
             bucket(Method::GET, "/api/v1/tags/alice"),
             Some(Bucket::Default)
         );
+        for (m, p) in [
+            (Method::GET, "/api/v1/consent/tok"),
+            (Method::POST, "/api/v1/consent/tok/approve"),
+            (Method::POST, "/api/v1/consent/tok/deny"),
+        ] {
+            assert_eq!(bucket(m, p), Some(Bucket::Consent), "{p}");
+        }
         // The dodges of the trust-boundaries issue land in no bucket at all: they are refused.
         assert_eq!(
             bucket(Method::POST, "/api/v1/transactions/%2e%2e/transactions"),
@@ -181,6 +194,7 @@ mod tests {
         assert_eq!(Bucket::Token.per_ip(), Bucket::Token);
         assert_eq!(Bucket::Transactions.per_ip(), Bucket::Default);
         assert_eq!(Bucket::Default.per_ip(), Bucket::Default);
+        assert_eq!(Bucket::Consent.per_ip(), Bucket::Consent);
     }
 
     #[test]

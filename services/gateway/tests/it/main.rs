@@ -325,6 +325,40 @@ async fn rate_limits_answer_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn consent_pages_have_their_own_per_ip_limit() {
+    let s = setup(|st| st.rate_limits.consent_per_minute = 2).await;
+    let ip = unique_ip();
+    let get = |path: &str| {
+        s.http
+            .get(format!("{}/api{path}", s.base))
+            .header("x-forwarded-for", &ip)
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            get("/v1/consent/guess").await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    // The page and its decisions share one bucket.
+    let r = s
+        .http
+        .post(format!("{}/api/v1/consent/guess/approve", s.base))
+        .header("x-forwarded-for", &ip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (_, v) = json_of(r).await;
+    assert_eq!(v["errorCode"], "IDAAS-RATE-6001");
+    // The rest of the API is not spent by guessing tokens.
+    assert_eq!(
+        get("/v1/keys/idaas").await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn revoked_apps_and_unreachable_backends() {
     let s = setup(|st| {
         if let Some(ledger) = st.services.get_mut("ledger") {
