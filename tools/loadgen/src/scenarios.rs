@@ -177,9 +177,23 @@ pub async fn payments(o: &Options) -> Result<Report, String> {
     .await
 }
 
+/// The transaction service's credential signer, from the platform's settings (`make up` writes
+/// the local keys): postings are an internal route only that service may call.
+fn posting_signer() -> Result<Arc<idaas_auth::ServiceSigner>, String> {
+    // The platform make up runs: the local profile unless told otherwise.
+    let profile = std::env::var("IDAAS_PROFILE").unwrap_or_else(|_| "local".into());
+    let settings = idaas_config::config_dir()
+        .and_then(|dir| idaas_config::load_from(&dir, &profile, "transaction"))
+        .map_err(|e| format!("loading the platform's settings (run from the checkout): {e}"))?;
+    idaas_service::signer("transaction", &settings)
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
 /// Postings straight to the ledger: uniform over `--wallets` applications, or one hot pair.
 pub async fn ledger(o: &Options, hot: bool) -> Result<Report, String> {
     let http = Client::new();
+    let signer = posting_signer()?;
     let apps: Arc<Vec<Uuid>> = Arc::new(
         (0..if hot { 2 } else { o.wallets })
             .map(|_| Uuid::new_v4())
@@ -191,12 +205,13 @@ pub async fn ledger(o: &Options, hot: bool) -> Result<Report, String> {
     let started = Instant::now();
     let mut workers = Vec::new();
     for w in 0..o.concurrency {
-        let (http, tally, apps, url, run) = (
+        let (http, tally, apps, url, run, signer) = (
             http.clone(),
             tally.clone(),
             apps.clone(),
-            format!("{}/internal/v1/postings", o.ledger),
+            format!("{}{}", o.ledger, idaas_contracts::postings::PATH),
             run.clone(),
+            signer.clone(),
         );
         let mut pacer = Pacer::new(o, w);
         workers.push(tokio::spawn(async move {
@@ -208,13 +223,28 @@ pub async fn ledger(o: &Options, hot: bool) -> Result<Report, String> {
                 let from = (r % apps.len() as u128) as usize;
                 let to = (from + 1 + ((r >> 64) % (apps.len() as u128 - 1)) as usize) % apps.len();
                 let party = |i: usize| json!({"applicationId": apps[i], "applicationName": format!("Load {i}"), "tag": format!("w{i}@load")});
-                let t = Instant::now();
-                let result = json_call(http.post(&url).json(&json!({
+                let body = json!({
                     "reference": format!("LOAD-{run}-{w}-{n}"), "amount": "1.0000", "currency": "NGN",
                     "sender": party(from), "receiver": party(to),
-                })))
-                .await
-                .map(|_| ());
+                })
+                .to_string();
+                let t = Instant::now();
+                let result = match signer.credential(
+                    "ledger",
+                    "POST",
+                    idaas_contracts::postings::PATH,
+                    body.as_bytes(),
+                ) {
+                    Ok(credential) => json_call(
+                        http.post(&url)
+                            .header(idaas_auth::SERVICE_CREDENTIAL_HEADER, credential)
+                            .header("Content-Type", "application/json")
+                            .body(body),
+                    )
+                    .await
+                    .map(|_| ()),
+                    Err(e) => Err(e.to_string()),
+                };
                 record(&mut *tally.lock().await, t, result);
             }
         }));
