@@ -14,7 +14,7 @@ pub use admin::{ensure_topics, probe};
 pub use batch::{drain_ready, last_per_partition};
 pub use client::{build_consumer, build_producer};
 pub use error::KafkaError;
-pub use outbox::{insert_outbox, OutboxMessage, OUTBOX_MIGRATIONS};
+pub use outbox::{insert_outbox, insert_outbox_all, OutboxMessage, OUTBOX_MIGRATIONS};
 pub use relay::{OutboxRelay, RelayHandle};
 pub use topics::Topics;
 

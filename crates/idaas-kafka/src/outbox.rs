@@ -71,17 +71,34 @@ pub async fn insert_outbox(
     conn: &mut AsyncPgConnection,
     msg: &OutboxMessage,
 ) -> Result<(), diesel::result::Error> {
-    let headers = serde_json::to_value(&msg.trace)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    diesel::insert_into(outbox::table)
-        .values(NewOutboxRow {
-            id: msg.id,
-            topic: &msg.topic,
-            message_key: &msg.key,
-            event_type: &msg.event_type,
-            payload: &msg.payload,
-            headers,
+    insert_outbox_all(conn, std::slice::from_ref(msg)).await
+}
+
+/// Several events in one statement, inside the transaction that makes their changes.
+pub async fn insert_outbox_all(
+    conn: &mut AsyncPgConnection,
+    msgs: &[OutboxMessage],
+) -> Result<(), diesel::result::Error> {
+    if msgs.is_empty() {
+        return Ok(());
+    }
+    let rows = msgs
+        .iter()
+        .map(|msg| {
+            let headers = serde_json::to_value(&msg.trace)
+                .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+            Ok(NewOutboxRow {
+                id: msg.id,
+                topic: &msg.topic,
+                message_key: &msg.key,
+                event_type: &msg.event_type,
+                payload: &msg.payload,
+                headers,
+            })
         })
+        .collect::<Result<Vec<_>, diesel::result::Error>>()?;
+    diesel::insert_into(outbox::table)
+        .values(rows)
         .execute(conn)
         .await?;
     Ok(())
