@@ -6,7 +6,7 @@ mod settings;
 pub use load::{config_dir, load, load_from, ConfigError};
 pub use settings::{
     AuthSettings, ClaimSettings, DatabaseSettings, HttpSettings, InternalRouteSettings,
-    KafkaSettings, KeySettings, LogFormat, RateLimitSettings, RedisSettings, ServiceAuthSettings,
-    ServiceSettings, Settings, SettlementSettings, SmtpSettings, TelemetrySettings,
-    TransactionSettings, WebhookSettings,
+    KafkaSettings, KeySettings, LedgerSettings, LogFormat, RateLimitSettings, RedisSettings,
+    ServiceAuthSettings, ServiceSettings, Settings, SettlementSettings, SmtpSettings,
+    TelemetrySettings, TransactionSettings, WebhookSettings,
 };

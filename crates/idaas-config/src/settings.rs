@@ -25,6 +25,8 @@ pub struct Settings {
     #[serde(default)]
     pub claims: ClaimSettings,
     #[serde(default)]
+    pub ledger: LedgerSettings,
+    #[serde(default)]
     pub smtp: SmtpSettings,
     /// The profile the settings were loaded for (`local`, `production`, ...).
     #[serde(default)]
@@ -123,6 +125,25 @@ impl Default for WebhookSettings {
             attempt_timeout_ms: 10_000,
             concurrency: 64,
             per_application_concurrency: default_per_application_concurrency(),
+        }
+    }
+}
+
+/// The ledger's group commit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LedgerSettings {
+    /// Batches applied at once (each on its own connection). Batches of one hot wallet pair
+    /// queue on its locks; more workers serve many wallets in parallel.
+    pub batch_workers: usize,
+    /// Postings per batch at most. A worker takes what has queued, never waits for more.
+    pub batch_max: usize,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        Self {
+            batch_workers: 2,
+            batch_max: 64,
         }
     }
 }

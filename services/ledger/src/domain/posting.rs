@@ -43,7 +43,63 @@ fn book(w: &mut WalletRow, entry_type: EntryType, amount: Decimal) -> (i64, Deci
     (w.entry_count, opening, closing)
 }
 
-fn event(
+/// The posting's DEBIT and CREDIT, booked on its wallets (locked, in memory) in that order.
+pub fn book_entries(
+    locked: &mut [WalletRow],
+    req: &PostingRequest,
+    posting: &PostingRow,
+) -> Result<Vec<EntryRow>, diesel::result::Error> {
+    let mut rows = Vec::with_capacity(2);
+    for (wallet_id, entry_type) in [
+        (posting.sender_wallet_id, EntryType::Debit),
+        (posting.receiver_wallet_id, EntryType::Credit),
+    ] {
+        let w = locked
+            .iter_mut()
+            .find(|w| w.id == wallet_id)
+            .ok_or(diesel::result::Error::NotFound)?;
+        let (sequence, opening_balance, closing_balance) = book(w, entry_type, posting.amount);
+        rows.push(EntryRow {
+            id: Uuid::now_v7(),
+            posting_id: posting.id,
+            wallet_id,
+            sequence,
+            transaction_reference: req.reference.clone(),
+            entry_type,
+            amount: posting.amount,
+            currency: posting.currency.clone(),
+            opening_balance,
+            closing_balance,
+            description: describe(
+                match entry_type {
+                    EntryType::Debit => "Debit",
+                    EntryType::Credit => "Credit",
+                },
+                req,
+            ),
+            created_at: posting.created_at,
+        });
+    }
+    Ok(rows)
+}
+
+/// Whether an already posted reference carries the same fields (a replay) or not (a conflict).
+pub fn same_posting(existing: &PostingRow, new: &PostingRow) -> bool {
+    existing.sender_wallet_id == new.sender_wallet_id
+        && existing.receiver_wallet_id == new.receiver_wallet_id
+        && existing.amount == new.amount
+        && existing.currency == new.currency
+}
+
+/// The answer to a reference posted before with other fields.
+pub fn reference_conflict() -> ServiceError {
+    ServiceError::Api(
+        ApiError::new(ErrorCode::IdempotencyConflict)
+            .with_message("This reference was already posted with different fields"),
+    )
+}
+
+pub fn event(
     topic: String,
     req: &PostingRequest,
     posting: &PostingRow,
@@ -86,6 +142,9 @@ fn event(
     )
 }
 
+/// Applies one posting in its own transaction. The group commit (`batch`) is the usual path;
+/// this one serves what a batch cannot take: a reference repeated within a batch, and each
+/// posting of a batch that failed as a whole, so a bad posting fails alone.
 #[tracing::instrument(name = "ledger.post", skip_all, fields(reference = %req.reference))]
 pub async fn apply(
     infra: &Infra,
@@ -134,16 +193,8 @@ pub async fn apply(
                     let existing = postings::find_by_reference(c, &req.reference)
                         .await?
                         .ok_or(diesel::result::Error::NotFound)?;
-                    let same = existing.sender_wallet_id == sender.id
-                        && existing.receiver_wallet_id == receiver.id
-                        && existing.amount == amount
-                        && existing.currency == currency;
-                    if !same {
-                        return Err(ServiceError::Api(
-                            ApiError::new(ErrorCode::IdempotencyConflict).with_message(
-                                "This reference was already posted with different fields",
-                            ),
-                        ));
+                    if !same_posting(&existing, &posting) {
+                        return Err(reference_conflict());
                     }
                     let entries = entries::for_posting(c, existing.id).await?;
                     return Ok(Applied {
@@ -153,37 +204,7 @@ pub async fn apply(
                     });
                 }
 
-                let mut rows = Vec::with_capacity(2);
-                for (wallet_id, entry_type) in [
-                    (sender.id, EntryType::Debit),
-                    (receiver.id, EntryType::Credit),
-                ] {
-                    let w = locked
-                        .iter_mut()
-                        .find(|w| w.id == wallet_id)
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    let (sequence, opening_balance, closing_balance) = book(w, entry_type, amount);
-                    rows.push(EntryRow {
-                        id: Uuid::now_v7(),
-                        posting_id: posting.id,
-                        wallet_id,
-                        sequence,
-                        transaction_reference: req.reference.clone(),
-                        entry_type,
-                        amount,
-                        currency: currency.clone(),
-                        opening_balance,
-                        closing_balance,
-                        description: describe(
-                            match entry_type {
-                                EntryType::Debit => "Debit",
-                                EntryType::Credit => "Credit",
-                            },
-                            req,
-                        ),
-                        created_at: now,
-                    });
-                }
+                let rows = book_entries(&mut locked, req, &posting)?;
                 for w in &locked {
                     wallets::save_balances(c, w).await?;
                 }

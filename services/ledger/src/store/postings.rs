@@ -41,3 +41,21 @@ pub async fn find_by_reference(
         .await
         .optional()
 }
+
+/// Inserts every posting whose reference is not posted yet, in one statement; answers the
+/// references it inserted (the others are replays or conflicts, for the caller to tell apart).
+pub async fn insert_new_many(
+    conn: &mut AsyncPgConnection,
+    rows: &[PostingRow],
+) -> QueryResult<Vec<String>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::insert_into(postings::table)
+        .values(rows)
+        .on_conflict(on_constraint("postings_reference_key"))
+        .do_nothing()
+        .returning(postings::transaction_reference)
+        .get_results(conn)
+        .await
+}
