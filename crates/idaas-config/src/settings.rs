@@ -142,7 +142,7 @@ pub struct LedgerSettings {
 impl Default for LedgerSettings {
     fn default() -> Self {
         Self {
-            batch_workers: 2,
+            batch_workers: 1,
             batch_max: 64,
         }
     }

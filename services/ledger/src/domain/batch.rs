@@ -93,9 +93,8 @@ pub async fn apply_batch(
                         replayed: false,
                     }));
                 }
-                for w in locked.iter().filter(|w| touched.contains(&w.id)) {
-                    wallets::save_balances(c, w).await?;
-                }
+                let moved: Vec<_> = locked.iter().filter(|w| touched.contains(&w.id)).collect();
+                wallets::save_balances_all(c, &moved).await?;
                 entries::insert_all(c, &all_entries).await?;
                 insert_outbox_all(c, &events).await?;
                 Ok(answers)

@@ -101,3 +101,26 @@ pub async fn save_balances(conn: &mut AsyncPgConnection, w: &WalletRow) -> Query
         .await?;
     Ok(())
 }
+
+/// Writes every given wallet's new figures in one statement (a batch's wallets).
+pub async fn save_balances_all(conn: &mut AsyncPgConnection, ws: &[&WalletRow]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Numeric, Uuid as SqlUuid};
+    if ws.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "UPDATE wallets AS w SET balance = v.balance, total_credited = v.credited, \
+         total_debited = v.debited, entry_count = v.entries, updated_at = now() \
+         FROM (SELECT unnest($1) AS id, unnest($2) AS balance, unnest($3) AS credited, \
+               unnest($4) AS debited, unnest($5) AS entries) AS v \
+         WHERE w.id = v.id",
+    )
+    .bind::<Array<SqlUuid>, _>(ws.iter().map(|w| w.id).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(ws.iter().map(|w| w.balance).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(ws.iter().map(|w| w.total_credited).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(ws.iter().map(|w| w.total_debited).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(ws.iter().map(|w| w.entry_count).collect::<Vec<_>>())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
