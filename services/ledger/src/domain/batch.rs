@@ -64,7 +64,11 @@ pub async fn apply_batch(
                         created_at: now,
                     })
                     .collect();
-                let inserted: HashSet<String> = postings::insert_new_many(c, &rows)
+                // Inserted in reference order: two batches sharing references then wait on each
+                // other's index entries in one order, never in a cycle.
+                let mut in_order: Vec<&PostingRow> = rows.iter().collect();
+                in_order.sort_by(|a, b| a.transaction_reference.cmp(&b.transaction_reference));
+                let inserted: HashSet<String> = postings::insert_new_many(c, &in_order)
                     .await?
                     .into_iter()
                     .collect();

@@ -29,6 +29,14 @@ fn party(name: &str, p: PartyContract, errors: &mut Vec<String>) -> Party {
     if p.tag.trim().is_empty() {
         errors.push(format!("{name}.tag is required"));
     }
+    // Text the database would refuse (a NUL) must fail here, as a 400, not in a batch.
+    for (field, text) in [("applicationName", &p.application_name), ("tag", &p.tag)] {
+        if text.chars().any(char::is_control) {
+            errors.push(format!(
+                "{name}.{field} must not contain control characters"
+            ));
+        }
+    }
     Party {
         application_id: p.application_id,
         application_name: p.application_name,
@@ -123,5 +131,20 @@ mod tests {
         .err();
         let errors = e.map(|e| e.errors).unwrap_or_default();
         assert_eq!(errors.len(), 5, "{errors:?}");
+    }
+
+    #[test]
+    fn text_the_database_would_refuse_is_a_400_here() {
+        let parties = PARTIES.replace("WalletApp", "Wallet\\u0000App");
+        let errors = parse(command(&format!(
+            r#"{{"reference": "TXN-3", "amount": 1, {parties}}}"#
+        )))
+        .err()
+        .map(|e| e.errors)
+        .unwrap_or_default();
+        assert_eq!(
+            errors,
+            ["sender.applicationName must not contain control characters"]
+        );
     }
 }

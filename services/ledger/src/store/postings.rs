@@ -46,13 +46,13 @@ pub async fn find_by_reference(
 /// references it inserted (the others are replays or conflicts, for the caller to tell apart).
 pub async fn insert_new_many(
     conn: &mut AsyncPgConnection,
-    rows: &[PostingRow],
+    rows: &[&PostingRow],
 ) -> QueryResult<Vec<String>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     diesel::insert_into(postings::table)
-        .values(rows)
+        .values(rows.to_vec())
         .on_conflict(on_constraint("postings_reference_key"))
         .do_nothing()
         .returning(postings::transaction_reference)
