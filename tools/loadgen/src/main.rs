@@ -1,6 +1,7 @@
 //! `cargo run -p loadgen --release -- <mode> [--seconds N] [--concurrency N] ...`
 //!
-//! Modes: `payments` (initiate + accept through the gateway), `ledger` (postings straight to
+//! Modes: `bench` (pgbench, ledger, hot and payments in one run, one table of figures and
+//! ratios against issue 11's targets, then the ledger invariants), `payments` (initiate + accept through the gateway), `ledger` (postings straight to
 //! the ledger over uniform wallets), `hot` (every posting on ONE wallet pair), `webhooks`
 //! (events through the dispatcher to local receivers), `settlement` (a day of postings seeded
 //! through the ledger's database and events, then settled), `pgbench` (the box's
@@ -8,6 +9,7 @@
 //! addresses given (loopback by default).
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod options;
 mod pgbench;
 mod report;
@@ -26,6 +28,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if opts.mode == "bench" {
+        return match bench::run(&opts).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("loadgen: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match opts.mode.as_str() {
         "payments" => scenarios::payments(&opts).await,
         "ledger" => scenarios::ledger(&opts, false).await,

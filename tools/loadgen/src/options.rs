@@ -1,10 +1,11 @@
 use std::time::Duration;
 
 pub const USAGE: &str =
-    "usage: loadgen <payments|ledger|hot|webhooks|settlement|pgbench> [--seconds N] [--concurrency N] \
+    "usage: loadgen <bench|payments|ledger|hot|webhooks|settlement|pgbench> [--seconds N] [--concurrency N] \
 [--rate PER_SECOND] [--gateway URL] [--ledger URL] [--wallets N] [--database-url URL] \
 [--brokers HOST:PORT] [--topic-prefix P] [--receivers N] [--hanging N] [--linger-ms N] [--postings N]";
 
+#[derive(Clone)]
 pub struct Options {
     pub mode: String,
     pub duration: Duration,

@@ -18,6 +18,20 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+impl Report {
+    /// Completed operations per second.
+    pub fn rate(&self) -> f64 {
+        self.completed as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+
+    /// The latency at percentile `p` (0..=1), in milliseconds.
+    pub fn latency_ms(&self, p: f64) -> f64 {
+        let mut l = self.latencies.clone();
+        l.sort();
+        percentile(&l, p).as_secs_f64() * 1e3
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut l = self.latencies.clone();
