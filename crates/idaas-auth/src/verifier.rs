@@ -4,6 +4,7 @@ use std::{
 };
 
 use jsonwebtoken::{decode, decode_header, jwk::JwkSet, Algorithm, DecodingKey, Validation};
+use sha2::Digest;
 use tokio::sync::{Mutex, RwLock};
 
 use crate::{jwks::jwks_document, Claims};
@@ -38,11 +39,24 @@ struct JwksSource {
     loaded_at: RwLock<Option<Instant>>,
 }
 
+/// Tokens verified once are remembered by their SHA-256 until they expire, so a client's
+/// every request does not pay an ES256 verification on every hop. Bounded: at this many
+/// entries the memory is dropped and refilled.
+const VERIFIED_CAPACITY: usize = 10_000;
+
+/// A verified token: its claims and the key that verified it (a key no longer in the JWKS
+/// makes the entry void at once).
+struct Verified {
+    claims: Claims,
+    kid: String,
+}
+
 /// Verifies ES256 application tokens offline against the platform JWKS.
 pub struct TokenVerifier {
     issuer: String,
     keys: RwLock<HashMap<String, DecodingKey>>,
     source: Option<JwksSource>,
+    verified: std::sync::Mutex<HashMap<[u8; 32], Verified>>,
 }
 
 fn parse_jwks(set: &JwkSet) -> HashMap<String, DecodingKey> {
@@ -64,6 +78,7 @@ impl TokenVerifier {
             issuer: issuer.to_owned(),
             keys: RwLock::new(parse_jwks(&set)),
             source: None,
+            verified: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -84,6 +99,7 @@ impl TokenVerifier {
                 last_fetch: Mutex::new(None),
                 loaded_at: RwLock::new(None),
             }),
+            verified: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -147,7 +163,40 @@ impl TokenVerifier {
         }
     }
 
+    /// Verifies the token (signature, issuer, expiry, lifetime), or recognises one verified
+    /// before: same bytes, still unexpired, its key still trusted. Revocation is not this
+    /// check's business: callers check it on every request.
     pub async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
+        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let now = chrono::Utc::now().timestamp();
+        let remembered = self.verified.lock().ok().and_then(|m| {
+            m.get(&digest)
+                .filter(|v| v.claims.exp > now)
+                .map(|v| (v.claims.clone(), v.kid.clone()))
+        });
+        if let Some((claims, kid)) = remembered {
+            self.refresh_if_stale().await;
+            if self.keys.read().await.contains_key(&kid) {
+                return Ok(claims);
+            }
+        }
+        let (claims, kid) = self.verify_signed(token).await?;
+        if let Ok(mut m) = self.verified.lock() {
+            if m.len() >= VERIFIED_CAPACITY {
+                m.clear();
+            }
+            m.insert(
+                digest,
+                Verified {
+                    claims: claims.clone(),
+                    kid,
+                },
+            );
+        }
+        Ok(claims)
+    }
+
+    async fn verify_signed(&self, token: &str) -> Result<(Claims, String), VerifyError> {
         let header = decode_header(token).map_err(|_| VerifyError::Malformed)?;
         if header.alg != Algorithm::ES256 {
             return Err(VerifyError::Invalid);
@@ -172,7 +221,7 @@ impl TokenVerifier {
         if claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECS {
             return Err(VerifyError::Invalid);
         }
-        Ok(claims)
+        Ok((claims, kid))
     }
 }
 
@@ -204,5 +253,36 @@ mod tests {
             verifier.verify(&token(MAX_TOKEN_LIFETIME_SECS + 1)).await,
             Err(VerifyError::Invalid)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_recognised_by_its_exact_bytes_only() {
+        let key = EcKeyPair::generate();
+        let verifier = TokenVerifier::with_keys("idaas", &[key.public_key()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = TokenIssuer::new(&key, "idaas", 600)
+            .and_then(|i| i.issue(Uuid::new_v4(), "app", false))
+            .map(|t| t.token.expose().clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let first = verifier.verify(&token).await.map(|c| c.jti);
+        assert!(first.is_ok());
+        assert_eq!(
+            verifier.verify(&token).await.map(|c| c.jti).ok(),
+            first.ok()
+        );
+        // The same claims under another signature are another token: verified, and refused.
+        let (head, sig) = token.rsplit_once('.').unwrap_or_else(|| panic!("a JWT"));
+        let mut forged: Vec<char> = sig.chars().collect();
+        forged[3] = if forged[3] == 'A' { 'B' } else { 'A' };
+        let forged = format!("{head}.{}", forged.into_iter().collect::<String>());
+        assert!(verifier.verify(&forged).await.is_err());
+        // Nor does a token signed by a key the verifier does not hold pass because its claims
+        // match a remembered one.
+        let other = EcKeyPair::generate();
+        let foreign = TokenIssuer::new(&other, "idaas", 600)
+            .and_then(|i| i.issue(Uuid::new_v4(), "app", false))
+            .map(|t| t.token.expose().clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(verifier.verify(&foreign).await.is_err());
     }
 }
