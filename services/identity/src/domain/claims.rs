@@ -83,6 +83,9 @@ pub fn subject_id(raw: Option<String>) -> Result<Uuid, ApiError> {
     }
 }
 
+/// Undecided claims one application may have on one tag at a time.
+pub const MAX_PENDING_PER_REQUESTER: i64 = 3;
+
 /// A claim and the tag it is on, as its views need them.
 pub struct Claim {
     pub record: ClaimRecord,
@@ -289,8 +292,9 @@ pub async fn request(
     let read = tag.tag.clone();
     conn.transaction::<_, ServiceError, _>(|c| {
         async move {
-            // The holder asked must still hold the tag, unchanged, when the claim commits.
-            let now_held = tags::lock_holder(c, read.id).await?;
+            // The holder asked must still hold the tag, unchanged, when the claim commits; one
+            // request on the tag at a time, so the cap below counts exactly.
+            let now_held = tags::lock_for_claims(c, read.id).await?;
             if now_held.status == TagStatus::Disabled {
                 return Err(ErrorCode::ClaimOnDisabledTag.into());
             }
@@ -300,6 +304,15 @@ pub async fn request(
                 return Err(changed_hands());
             }
             claims::expire_stale(c, row.tag_id, row.subject_id, now).await?;
+            // Each claim mails the tag's owner: one application cannot flood them by asking
+            // for many subjects at once.
+            if claims::pending_by(c, row.tag_id, caller, now).await? >= MAX_PENDING_PER_REQUESTER {
+                return Err(ServiceError::Api(
+                    ApiError::new(ErrorCode::PendingClaimExists).with_message(format!(
+                        "This application already has {MAX_PENDING_PER_REQUESTER} pending claims on this tag; wait for them to be decided or revoke one"
+                    )),
+                ));
+            }
             if claims::of_subject(c, row.tag_id, row.subject_id, ClaimStatus::Active)
                 .await?
                 .is_some()

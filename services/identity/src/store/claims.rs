@@ -139,6 +139,23 @@ pub async fn of_subject(
         .optional()
 }
 
+/// How many of `requester`'s claims on the tag are PENDING and still decidable at `now`.
+pub async fn pending_by(
+    conn: &mut AsyncPgConnection,
+    tag: Uuid,
+    requester: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    claims::table
+        .filter(claims::tag_id.eq(tag))
+        .filter(claims::requesting_application_id.eq(requester))
+        .filter(claims::status.eq(ClaimStatus::Pending))
+        .filter(claims::token_expires_at.gt(now))
+        .count()
+        .get_result(conn)
+        .await
+}
+
 /// Marks the subject's PENDING claim on the tag EXPIRED if its token ran out by `now`, so a
 /// new claim can take its place.
 pub async fn expire_stale(

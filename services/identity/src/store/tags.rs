@@ -175,3 +175,14 @@ pub async fn lock_holder(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
         .first(conn)
         .await
 }
+
+/// As `lock_holder`, but one claim request on the tag at a time (its per-requester cap counts
+/// exactly); `NO KEY UPDATE` still lets rows referencing the tag be inserted meanwhile.
+pub async fn lock_for_claims(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<TagRow> {
+    tags::table
+        .find(id)
+        .select(TagRow::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+}

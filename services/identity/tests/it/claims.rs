@@ -495,3 +495,40 @@ async fn claim_changes_are_published_and_each_party_is_sent_its_webhook() {
         .collect();
     assert_eq!(states, ["PENDING", "ACTIVE"]);
 }
+
+#[tokio::test]
+async fn one_application_cannot_flood_a_tag_owner_with_pending_claims() {
+    let app = spawn().await;
+    let shop = app.register(&unique_handle("shop")).await;
+    let wallet = app.register(&unique_handle("wallet")).await;
+    let other = app.register(&unique_handle("other")).await;
+    let (_, bob) = holder(&app, &shop, "bob").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let mine = app.subject(&wallet.token, &format!("flood-{i}")).await;
+        let (s, v) = claim(&app, &wallet.token, &bob, &mine).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        ids.push(v["data"]["id"].as_str().unwrap().to_owned());
+    }
+    let fourth = app.subject(&wallet.token, "flood-3").await;
+    assert_error(
+        &claim(&app, &wallet.token, &bob, &fourth).await,
+        409,
+        "IDAAS-CONF-4005",
+    );
+    // Another application is not held back by this one's claims.
+    let theirs = app.subject(&other.token, "other-1").await;
+    let (s, v) = claim(&app, &other.token, &bob, &theirs).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // One withdrawn, the next may ask.
+    let (s, _) = app
+        .post(
+            &format!("/v1/claims/{}/revoke", ids[0]),
+            Some(&wallet.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = claim(&app, &wallet.token, &bob, &fourth).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
