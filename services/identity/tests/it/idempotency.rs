@@ -154,3 +154,54 @@ async fn a_retried_rotation_rotates_once() {
     assert_eq!(k1["data"]["keyVersion"], k2["data"]["keyVersion"]);
     assert_eq!(k1["data"]["appPrivateJwk"], k2["data"]["appPrivateJwk"]);
 }
+
+/// A key as a request holding it left it: in progress since `age_secs` ago, under a claim token
+/// of its own.
+async fn held_key(app: &TestApp, scope: &str, key: &str, age_secs: i64) {
+    use sha2::Digest;
+    let mut conn = AsyncPgConnection::establish(&app.db.url()).await.unwrap();
+    let hash = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    diesel::sql_query(format!(
+        "INSERT INTO idempotency_keys (scope, operation, key_hash, request_hash, status, \
+         created_at, expires_at, claim_token) VALUES ('{scope}', 'POST /v1/subjects', '{hash}', \
+         'an earlier body', 'IN_PROGRESS', now() - interval '{age_secs} seconds', \
+         now() + interval '1 day', gen_random_uuid())"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_key_held_by_a_request_that_died_is_free_again_after_a_minute() {
+    let app = spawn().await;
+    let a = app.register(&unique_handle("idemd")).await;
+    // Still running (10 s): a twin waits.
+    held_key(&app, &a.id, "live-key", 10).await;
+    let (s, v, _) = post_with_key(
+        &app,
+        "/v1/subjects",
+        Some(&a.token),
+        "live-key",
+        json!({"externalId": "user-live"}),
+    )
+    .await;
+    assert_error(&(s, v), 409, "IDAAS-CONF-4008");
+    // Held for over a minute without an answer: its request died; this one takes the key over,
+    // runs, and its answer is what the key replays from now on.
+    held_key(&app, &a.id, "dead-key", 61).await;
+    let body = json!({"externalId": "user-after-crash"});
+    let (s, first, replayed) = post_with_key(
+        &app,
+        "/v1/subjects",
+        Some(&a.token),
+        "dead-key",
+        body.clone(),
+    )
+    .await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, false), "{first}");
+    let (s, again, replayed) =
+        post_with_key(&app, "/v1/subjects", Some(&a.token), "dead-key", body).await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, true), "{again}");
+    assert_eq!(again["data"]["id"], first["data"]["id"]);
+}
