@@ -1,15 +1,14 @@
-//! Applying a posting: the only code that moves money. One database transaction writes the
-//! posting, one DEBIT and one CREDIT with exact running balances, both wallets' new totals
-//! and the outbox event, or nothing at all. The reference makes it idempotent.
+//! What a posting is made of: its DEBIT and CREDIT booked on locked wallets with exact running
+//! balances, its `LedgerPosted` event, and how a reference posted before is told apart (the
+//! same fields: a replay; others: a conflict). `batch` is the one code path that writes them.
 
-use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_api::{ApiError, ErrorCode};
-use idaas_kafka::{insert_outbox, OutboxMessage};
+use idaas_kafka::OutboxMessage;
 use idaas_proto::{
     ledger::v1::{LedgerEntry, LedgerPosted},
     Message,
 };
-use idaas_service::{Clock, Infra, ServiceError, ServiceResult};
+use idaas_service::ServiceError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -17,11 +16,7 @@ use super::{
     posting_request::{describe, PostingRequest},
     EntryType,
 };
-use crate::store::{
-    entries::{self, EntryRow},
-    postings::{self, PostingRow},
-    wallets::{self, WalletRow},
-};
+use crate::store::{entries::EntryRow, postings::PostingRow, wallets::WalletRow};
 
 pub struct Applied {
     pub posting: PostingRow,
@@ -140,89 +135,6 @@ pub fn event(
         "LedgerPosted",
         msg.encode_to_vec(),
     )
-}
-
-/// Applies one posting in its own transaction. The group commit (`batch`) is the usual path;
-/// this one serves what a batch cannot take: a reference repeated within a batch, and each
-/// posting of a batch that failed as a whole, so a bad posting fails alone.
-#[tracing::instrument(name = "ledger.post", skip_all, fields(reference = %req.reference))]
-pub async fn apply(
-    infra: &Infra,
-    clock: &dyn Clock,
-    req: &PostingRequest,
-) -> ServiceResult<Applied> {
-    let mut conn = infra.pool.get().await?;
-    let currency = req.currency.as_str().to_owned();
-    // Wallets are created on first use, each insert committed on its own, so no transaction
-    // ever holds one new wallet while waiting for another.
-    let sender = wallets::ensure(
-        &mut conn,
-        req.sender.application_id,
-        &req.sender.application_name,
-        &currency,
-    )
-    .await?;
-    let receiver = wallets::ensure(
-        &mut conn,
-        req.receiver.application_id,
-        &req.receiver.application_name,
-        &currency,
-    )
-    .await?;
-    let amount = req.amount.amount();
-    let topic = infra.topics.ledger();
-
-    let applied = conn
-        .transaction::<_, ServiceError, _>(|c| {
-            async move {
-                // Both wallets first, then the time: a wallet's entries are stamped in the
-                // order of their sequence, so a settlement day's last entry by sequence is also
-                // its last by time (settlement puts a posting in the day its stamp falls in).
-                let mut locked = wallets::lock_sorted(c, &[sender.id, receiver.id]).await?;
-                let now = clock.now();
-                let posting = PostingRow {
-                    id: Uuid::now_v7(),
-                    transaction_reference: req.reference.clone(),
-                    sender_wallet_id: sender.id,
-                    receiver_wallet_id: receiver.id,
-                    amount,
-                    currency: currency.clone(),
-                    created_at: now,
-                };
-                if !postings::insert_new(c, &posting).await? {
-                    let existing = postings::find_by_reference(c, &req.reference)
-                        .await?
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    if !same_posting(&existing, &posting) {
-                        return Err(reference_conflict());
-                    }
-                    let entries = entries::for_posting(c, existing.id).await?;
-                    return Ok(Applied {
-                        posting: existing,
-                        entries,
-                        replayed: true,
-                    });
-                }
-
-                let rows = book_entries(&mut locked, req, &posting)?;
-                for w in &locked {
-                    wallets::save_balances(c, w).await?;
-                }
-                entries::insert_all(c, &rows).await?;
-                insert_outbox(c, &event(topic, req, &posting, &rows)).await?;
-                Ok(Applied {
-                    posting,
-                    entries: rows,
-                    replayed: false,
-                })
-            }
-            .scope_boxed()
-        })
-        .await?;
-    if !applied.replayed {
-        infra.relay.wake();
-    }
-    Ok(applied)
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use super::{
     batch::{apply_batch, Item},
-    posting::{self, Applied},
+    posting::Applied,
     posting_request::PostingRequest,
 };
 use crate::store::wallets;
@@ -154,7 +154,9 @@ async fn process(shared: &Shared, batch: Vec<Job>) {
         .into_iter()
         .partition(|j| seen.insert(j.req.reference.clone()));
     apply_split(shared, first, false).await;
-    one_by_one(shared, repeats).await;
+    for job in repeats {
+        apply_split(shared, vec![job], false).await;
+    }
 }
 
 /// A failure that says nothing about the postings themselves: the same batch may well pass.
@@ -227,15 +229,6 @@ fn apply_split(shared: &Shared, jobs: Vec<Job>, retried: bool) -> BoxFuture<'_, 
             }
         }
     })
-}
-
-async fn one_by_one(shared: &Shared, jobs: Vec<Job>) {
-    for job in jobs {
-        let answer = posting::apply(&shared.infra, shared.clock.as_ref(), &job.req)
-            .instrument(job.span.clone())
-            .await;
-        let _ = job.reply.send(answer);
-    }
 }
 
 /// Each job's (sender, receiver) wallet ids, creating wallets on first use (each creation

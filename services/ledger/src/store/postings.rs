@@ -18,18 +18,6 @@ pub struct PostingRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Inserts unless the reference is already posted; `false` means it was (a replay).
-/// A concurrent twin waits on the unique index until the first commits, then sees it.
-pub async fn insert_new(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<bool> {
-    let n = diesel::insert_into(postings::table)
-        .values(row)
-        .on_conflict(on_constraint("postings_reference_key"))
-        .do_nothing()
-        .execute(conn)
-        .await?;
-    Ok(n == 1)
-}
-
 pub async fn find_by_reference(
     conn: &mut AsyncPgConnection,
     reference: &str,

@@ -88,20 +88,6 @@ pub async fn lock_sorted(
         .await
 }
 
-pub async fn save_balances(conn: &mut AsyncPgConnection, w: &WalletRow) -> QueryResult<()> {
-    diesel::update(wallets::table.find(w.id))
-        .set((
-            wallets::balance.eq(w.balance),
-            wallets::total_credited.eq(w.total_credited),
-            wallets::total_debited.eq(w.total_debited),
-            wallets::entry_count.eq(w.entry_count),
-            wallets::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Writes every given wallet's new figures in one statement (a batch's wallets).
 pub async fn save_balances_all(conn: &mut AsyncPgConnection, ws: &[&WalletRow]) -> QueryResult<()> {
     use diesel::sql_types::{Array, BigInt, Numeric, Uuid as SqlUuid};
