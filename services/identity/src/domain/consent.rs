@@ -110,17 +110,13 @@ async fn by_token(
 pub async fn page(infra: &Infra, state: &IdentityState, token: &str) -> ServiceResult<ConsentPage> {
     let mut conn = infra.pool.get().await?;
     let (record, tag) = by_token(&mut conn, token).await?;
-    let expired = lapsed(&record.claim, state.clock.now());
+    let claim_state = record.claim.status_at(state.clock.now());
     Ok(ConsentPage {
         requesting_app_name: record.requesting_app_name,
         tag: tag.tag.qualified_address,
         owner_display_name: tag.owner_display_name,
-        expired,
-        claim_state: if expired {
-            ClaimStatus::Expired
-        } else {
-            record.claim.status
-        },
+        expired: claim_state == ClaimStatus::Expired,
+        claim_state,
         token_expires_at: record.claim.token_expires_at,
     })
 }
@@ -134,8 +130,7 @@ pub enum Decision {
 
 /// Whether the claim's token ran out before anyone decided.
 fn lapsed(claim: &ClaimRow, now: DateTime<Utc>) -> bool {
-    claim.status == ClaimStatus::Expired
-        || (claim.status == ClaimStatus::Pending && claim.token_expires_at <= now)
+    claim.status_at(now) == ClaimStatus::Expired
 }
 
 /// Why a token cannot decide: used (or its claim revoked), or expired.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{idempotent::once, tags::parse_address};
 use crate::{
     domain::{
-        claims::{self, Claim, ClaimRequest, ClaimStatus},
+        claims::{self, Claim, ClaimRequest},
         consent::attest,
     },
     IdentityState,
@@ -65,10 +65,7 @@ impl ClaimView {
         now: DateTime<Utc>,
     ) -> ServiceResult<Self> {
         let row = &c.record.claim;
-        let status = match row.status {
-            ClaimStatus::Pending if row.token_expires_at <= now => ClaimStatus::Expired,
-            s => s,
-        };
+        let status = row.status_at(now);
         let attestation = if caller == row.requesting_application_id {
             attest(state, row, &c.tag.tag.qualified_address)?.map(|a| AttestationView {
                 token: a.token.expose().clone(),

@@ -32,6 +32,17 @@ pub struct ClaimRow {
     pub mail_next_at: Option<DateTime<Utc>>,
 }
 
+impl ClaimRow {
+    /// The status as the parties see it at `now`: a PENDING claim whose consent token ran out
+    /// is EXPIRED, whether or not a newer claim has marked it so yet.
+    pub fn status_at(&self, now: DateTime<Utc>) -> ClaimStatus {
+        match self.status {
+            ClaimStatus::Pending if self.token_expires_at <= now => ClaimStatus::Expired,
+            s => s,
+        }
+    }
+}
+
 /// A claim with the name of the application that asked for it.
 #[derive(Debug, Clone)]
 pub struct ClaimRecord {
@@ -43,6 +54,26 @@ pub const ONE_PENDING: &str = "claims_one_pending";
 pub const ONE_ACTIVE: &str = "claims_one_active";
 
 type Joined = (ClaimRow, String);
+
+/// A claim leaving PENDING: its consent mail, if still unsent, is no longer wanted.
+macro_rules! mail_dropped {
+    () => {
+        (
+            claims::mail_state.eq(MailState::None),
+            claims::mail_sealed.eq(None::<String>),
+        )
+    };
+}
+
+/// The claim `id` while its token can still decide it (the single use).
+macro_rules! decidable {
+    ($id:expr, $now:expr) => {
+        claims::table
+            .find($id)
+            .filter(claims::status.eq(ClaimStatus::Pending))
+            .filter(claims::token_expires_at.gt($now))
+    };
+}
 
 fn record((claim, requesting_app_name): Joined) -> ClaimRecord {
     ClaimRecord {
@@ -171,11 +202,7 @@ pub async fn expire_stale(
             .filter(claims::status.eq(ClaimStatus::Pending))
             .filter(claims::token_expires_at.le(now)),
     )
-    .set((
-        claims::status.eq(ClaimStatus::Expired),
-        claims::mail_state.eq(MailState::None),
-        claims::mail_sealed.eq(None::<String>),
-    ))
+    .set((claims::status.eq(ClaimStatus::Expired), mail_dropped!()))
     .execute(conn)
     .await
 }
@@ -188,24 +215,18 @@ pub async fn approve(
     attestation_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ClaimRow>> {
-    diesel::update(
-        claims::table
-            .find(id)
-            .filter(claims::status.eq(ClaimStatus::Pending))
-            .filter(claims::token_expires_at.gt(now)),
-    )
-    .set((
-        claims::status.eq(ClaimStatus::Active),
-        claims::consent_id.eq(consent_id),
-        claims::attestation_expires_at.eq(attestation_expires_at),
-        claims::decided_at.eq(now),
-        claims::mail_state.eq(MailState::None),
-        claims::mail_sealed.eq(None::<String>),
-    ))
-    .returning(ClaimRow::as_returning())
-    .get_result(conn)
-    .await
-    .optional()
+    diesel::update(decidable!(id, now))
+        .set((
+            claims::status.eq(ClaimStatus::Active),
+            claims::consent_id.eq(consent_id),
+            claims::attestation_expires_at.eq(attestation_expires_at),
+            claims::decided_at.eq(now),
+            mail_dropped!(),
+        ))
+        .returning(ClaimRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Denies the PENDING claim, only while its token is unexpired (the single use).
@@ -214,22 +235,16 @@ pub async fn deny(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ClaimRow>> {
-    diesel::update(
-        claims::table
-            .find(id)
-            .filter(claims::status.eq(ClaimStatus::Pending))
-            .filter(claims::token_expires_at.gt(now)),
-    )
-    .set((
-        claims::status.eq(ClaimStatus::Denied),
-        claims::decided_at.eq(now),
-        claims::mail_state.eq(MailState::None),
-        claims::mail_sealed.eq(None::<String>),
-    ))
-    .returning(ClaimRow::as_returning())
-    .get_result(conn)
-    .await
-    .optional()
+    diesel::update(decidable!(id, now))
+        .set((
+            claims::status.eq(ClaimStatus::Denied),
+            claims::decided_at.eq(now),
+            mail_dropped!(),
+        ))
+        .returning(ClaimRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// A claim REVOKED by `by` at `now`: its unsent consent mail goes with it.
@@ -239,8 +254,7 @@ macro_rules! revoked {
             claims::status.eq(ClaimStatus::Revoked),
             claims::revoked_at.eq($now),
             claims::revoked_by.eq($by),
-            claims::mail_state.eq(MailState::None),
-            claims::mail_sealed.eq(None::<String>),
+            mail_dropped!(),
         )
     };
 }
