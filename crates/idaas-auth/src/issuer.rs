@@ -70,11 +70,8 @@ impl TokenIssuer {
             handle: handle.to_owned(),
             jwe,
         };
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.kid.clone());
-        let token = encode(&header, &claims, &self.key)?;
         Ok(IssuedToken {
-            token: Secret::new(token),
+            token: self.sign("JWT", &claims)?,
             expires_at: claims.exp,
         })
     }
