@@ -45,17 +45,8 @@ fn figure(r: &Report) -> String {
 /// Runs `psql -Atc sql` on one of the platform's databases.
 fn psql(o: &Options, db: &str, sql: &str) -> Result<String, String> {
     let url = format!("{}/{db}", o.database_url.trim_end_matches('/'));
-    let out = Command::new("psql")
-        .args([url.as_str(), "-Atc", sql])
-        .output()
-        .map_err(|e| format!("psql: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "psql {db}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    pgbench::run_cmd(Command::new("psql").args([url.as_str(), "-Atc", sql]))
+        .map(|out| out.trim().to_owned())
 }
 
 /// The ledger's invariants on the live database (the testkit's list), and completed payments

@@ -5,10 +5,10 @@ use std::{process::Command, time::Duration};
 
 use crate::{options::Options, report::Report};
 
-fn run_cmd(cmd: &mut Command) -> Result<String, String> {
-    let out = cmd
-        .output()
-        .map_err(|e| format!("{cmd:?}: {e} (is pgbench installed?)"))?;
+pub fn run_cmd(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| {
+        format!("{cmd:?}: {e} (is it installed? pgbench and psql come with the PostgreSQL client)")
+    })?;
     if !out.status.success() {
         return Err(format!("{cmd:?}: {}", String::from_utf8_lossy(&out.stderr)));
     }
