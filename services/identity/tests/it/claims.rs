@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use crate::common::{assert_error, spawn, spawn_on, unique_handle, RegisteredApp, TestApp};
+use crate::common::{
+    assert_error, read_topic, spawn, spawn_on, unique_handle, RegisteredApp, TestApp,
+};
 
 /// A subject with an email and a tag on `reg`: (subject id, qualified address).
 async fn holder(app: &TestApp, reg: &RegisteredApp, name: &str) -> (String, String) {
@@ -401,31 +403,6 @@ async fn two_decisions_racing_on_one_token_end_in_exactly_one() {
     }
 }
 
-async fn read(topic: &str, n: usize) -> Vec<rdkafka::message::OwnedMessage> {
-    use rdkafka::consumer::{Consumer, StreamConsumer};
-    let mut kafka = idaas_config::load_from(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
-        "local",
-        "identity",
-    )
-    .unwrap()
-    .kafka;
-    kafka.brokers = idaas_testkit::kafka_brokers();
-    let consumer: StreamConsumer =
-        idaas_kafka::build_consumer(&kafka, &format!("test-{}", uuid::Uuid::new_v4())).unwrap();
-    consumer.subscribe(&[topic]).unwrap();
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    while seen.len() < n && tokio::time::Instant::now() < deadline {
-        if let Ok(Ok(m)) =
-            tokio::time::timeout(std::time::Duration::from_secs(5), consumer.recv()).await
-        {
-            seen.push(m.detach());
-        }
-    }
-    seen
-}
-
 #[tokio::test]
 async fn claim_changes_are_published_and_each_party_is_sent_its_webhook() {
     use idaas_proto::{
@@ -445,7 +422,7 @@ async fn claim_changes_are_published_and_each_party_is_sent_its_webhook() {
     let (s, _) = decide(&app, &consent_token(&v), "approve").await;
     assert_eq!(s, StatusCode::OK);
 
-    let hooks: Vec<WebhookDispatch> = read(&format!("{}webhooks", app.topic_prefix), 3)
+    let hooks: Vec<WebhookDispatch> = read_topic(&format!("{}webhooks", app.topic_prefix), 3)
         .await
         .iter()
         .map(|m| WebhookDispatch::decode(m.payload().unwrap()).unwrap())
@@ -481,7 +458,7 @@ async fn claim_changes_are_published_and_each_party_is_sent_its_webhook() {
         assert!(body.get("attestation").is_none());
     }
 
-    let events: Vec<TagEvent> = read(&format!("{}tags", app.topic_prefix), 2)
+    let events: Vec<TagEvent> = read_topic(&format!("{}tags", app.topic_prefix), 2)
         .await
         .iter()
         .map(|m| TagEvent::decode(m.payload().unwrap()).unwrap())

@@ -167,3 +167,29 @@ pub fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
     assert_eq!(resp.1["success"], false, "{}", resp.1);
     assert_eq!(resp.1["errorCode"], code, "{}", resp.1);
 }
+
+/// Up to `n` messages of `topic` from its start (30 s at most), read in a group of their own.
+pub async fn read_topic(topic: &str, n: usize) -> Vec<rdkafka::message::OwnedMessage> {
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    let mut kafka = idaas_config::load_from(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
+        "local",
+        "identity",
+    )
+    .unwrap()
+    .kafka;
+    kafka.brokers = idaas_testkit::kafka_brokers();
+    let consumer: StreamConsumer =
+        idaas_kafka::build_consumer(&kafka, &format!("test-{}", uuid::Uuid::new_v4())).unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < n && tokio::time::Instant::now() < deadline {
+        if let Ok(Ok(m)) =
+            tokio::time::timeout(std::time::Duration::from_secs(5), consumer.recv()).await
+        {
+            seen.push(m.detach());
+        }
+    }
+    seen
+}

@@ -1,18 +1,13 @@
 //! What identity commits reaches the broker through the outbox, and secrets rest protected.
 
-use std::time::Duration;
-
-use crate::common::{spawn, unique_handle};
+use crate::common::{read_topic, spawn, unique_handle};
 use diesel::{sql_types::Text, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use idaas_proto::{
     identity::v1::{application_event::Kind, ApplicationEvent},
     Message,
 };
-use rdkafka::{
-    consumer::{Consumer, StreamConsumer},
-    Message as _,
-};
+use rdkafka::Message as _;
 
 #[tokio::test]
 async fn registration_and_deactivation_are_published_in_order() {
@@ -24,26 +19,8 @@ async fn registration_and_deactivation_are_published_in_order() {
     )
     .await;
 
-    let mut kafka = idaas_config::load_from(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
-        "local",
-        "identity",
-    )
-    .unwrap()
-    .kafka;
-    kafka.brokers = idaas_testkit::kafka_brokers();
-    let consumer: StreamConsumer =
-        idaas_kafka::build_consumer(&kafka, &format!("test-{}", uuid::Uuid::new_v4())).unwrap();
-    let topic = format!("{}applications", app.topic_prefix);
-    consumer.subscribe(&[&topic]).unwrap();
-
     let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while seen.len() < 2 && tokio::time::Instant::now() < deadline {
-        let Ok(Ok(msg)) = tokio::time::timeout(Duration::from_secs(5), consumer.recv()).await
-        else {
-            continue;
-        };
+    for msg in read_topic(&format!("{}applications", app.topic_prefix), 2).await {
         let event = ApplicationEvent::decode(msg.payload().unwrap()).unwrap();
         let header_id =
             idaas_kafka::headers::get(msg.headers().unwrap(), idaas_kafka::headers::EVENT_ID);
