@@ -1,9 +1,27 @@
-//! `GET /internal/v1/tags/resolve?address=` (identity; caller: transaction).
+//! `GET /internal/v1/tags/resolve?address=…&address=…` (identity; caller: transaction).
+//!
+//! One call resolves every tag a payment names (sender and receiver), so an initiation makes
+//! one hop to identity, not two; each address gets its own outcome, in the order asked, so the
+//! caller can apply its checks in its own order (the sender's ownership before the receiver's
+//! existence) exactly as with one call per tag.
 
+use idaas_api::ErrorEnvelope;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const RESOLVE_PATH: &str = "/internal/v1/tags/resolve";
+/// At most this many `address` parameters per call.
+pub const MAX_RESOLVE_ADDRESSES: usize = 8;
+
+/// One address's outcome. `Refused` carries the envelope public resolution would answer:
+/// 404 `IDAAS-RES-3004` unknown, 409 `IDAAS-CONF-4006` ambiguous (with the candidates), 400 for
+/// an address that does not parse.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TagResolution {
+    Found(ResolvedTag),
+    Refused(ErrorEnvelope),
+}
 
 idaas_db::text_enum! {
     /// Matches the `status` CHECK constraint of identity's `tags`.

@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use idaas_api::{ApiError, ErrorCode};
 use idaas_contracts::tags::ResolvedTag;
 use idaas_domain::TagAddress;
-use idaas_service::{Infra, ServiceError, ServiceResult};
+use idaas_service::{ServiceError, ServiceResult};
 use serde_json::json;
 
 use crate::store::{
@@ -43,10 +43,12 @@ pub async fn resolve(
 
 /// A tag with what a payment needs about the application that holds it now (the internal
 /// contract): after a transfer, payments go to the new owner's application.
-pub async fn for_payment(infra: &Infra, address: &TagAddress) -> ServiceResult<ResolvedTag> {
-    let mut conn = infra.pool.get().await?;
-    let record = resolve(&mut conn, address).await?;
-    let app = applications::find(&mut conn, record.tag.owner_application_id)
+pub async fn for_payment(
+    conn: &mut AsyncPgConnection,
+    address: &TagAddress,
+) -> ServiceResult<ResolvedTag> {
+    let record = resolve(conn, address).await?;
+    let app = applications::find(conn, record.tag.owner_application_id)
         .await?
         .ok_or(ErrorCode::ApplicationNotFound)?;
     Ok(ResolvedTag {

@@ -162,6 +162,13 @@ impl TestApp {
     }
 }
 
+/// Calls identity's internal routes as `service` would, with its own service credential.
+pub fn internal_client(app: &TestApp, service: &str) -> idaas_service::InternalClient {
+    let settings =
+        idaas_testkit::test_settings(service, &app.db.name, &app.topic_prefix, &app.keys);
+    idaas_service::InternalClient::new(service, &settings).unwrap()
+}
+
 pub fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
     assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
     assert_eq!(resp.1["success"], false, "{}", resp.1);

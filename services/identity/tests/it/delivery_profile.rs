@@ -2,21 +2,14 @@
 //! internal route that answers only the webhook dispatcher's service credential.
 
 use idaas_contracts::applications::DELIVERY_PROFILE_PATH;
-use idaas_service::InternalClient;
-use idaas_testkit::test_settings;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{spawn, unique_handle, TestApp};
-
-fn client(app: &TestApp, service: &str) -> InternalClient {
-    let settings = test_settings(service, &app.db.name, &app.topic_prefix, &app.keys);
-    InternalClient::new(service, &settings).unwrap()
-}
+use crate::common::{internal_client, spawn, unique_handle, TestApp};
 
 async fn profile(app: &TestApp, as_service: &str, id: &str) -> (StatusCode, Value) {
     let path = format!("{DELIVERY_PROFILE_PATH}?applicationId={id}");
-    let resp = client(app, as_service)
+    let resp = internal_client(app, as_service)
         .send("identity", &app.base, Method::GET, &path, None)
         .await
         .unwrap();

@@ -8,6 +8,7 @@ mod delivery_profile;
 mod events_and_storage;
 mod federation;
 mod idempotency;
+mod internal_resolution;
 mod onboarding;
 mod tenancy;
 mod transfer;

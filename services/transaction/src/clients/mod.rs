@@ -1,14 +1,13 @@
 //! The two answers the transaction service needs now, over internal HTTP: who a tag is
 //! (identity) and that a posting is applied (ledger).
 
-use idaas_api::{ApiError, ApiResponse, ErrorCode};
+use idaas_api::{ApiError, ApiResponse, ErrorCode, ErrorEnvelope};
 use idaas_contracts::{
     deliveries::{self, DeliverySummary},
     postings::{self, DecimalText, Party, PostingCommand},
-    tags,
+    tags::{self, TagResolution},
 };
 use idaas_service::InternalClient;
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::store::transactions::TransactionRow;
@@ -21,9 +20,6 @@ pub struct Clients {
     ledger: String,
     dispatcher: String,
 }
-
-/// A peer's error envelope, as every service answers it.
-type ErrorEnvelope = ApiResponse<Value>;
 
 /// The ledger's own refusal of the posting: its envelope names a validation, conflict, state or
 /// missing-resource code. Returns that code.
@@ -42,6 +38,27 @@ fn refusal_reason(code: &str, body: &ErrorEnvelope) -> String {
     let message = body.message.as_deref().unwrap_or("refused");
     let reason = format!("ledger refused the posting ({code}): {message}");
     reason.chars().take(500).collect()
+}
+
+/// Identity's refusal of one address, as our own error: only a client-error code of the
+/// catalog passes on; anything else means identity is not answering properly (503).
+fn refusal(envelope: ErrorEnvelope) -> Result<ApiError, ApiError> {
+    let code = envelope
+        .error_code
+        .as_deref()
+        .and_then(ErrorCode::from_code)
+        .filter(|c| c.status().is_client_error())
+        .ok_or_else(|| {
+            ApiError::unavailable("identity refused a tag without a client-error code")
+        })?;
+    let mut e = ApiError::new(code).with_errors(envelope.errors.unwrap_or_default());
+    if let Some(m) = envelope.message {
+        e = e.with_message(m);
+    }
+    if let Some(data) = envelope.data.filter(|d| !d.is_null()) {
+        e = e.with_data(data);
+    }
+    Ok(e)
 }
 
 /// Why a posting did not go through.
@@ -98,10 +115,19 @@ impl Clients {
         }
     }
 
-    /// Identity's answer, with its 404 and 409 (ambiguous, candidates) passed on as ours.
-    pub async fn resolve(&self, address: &str) -> Result<ResolvedTag, ApiError> {
-        let query =
-            serde_urlencoded::to_string([("address", address)]).map_err(ApiError::internal)?;
+    /// Identity's answer for each address, in order, with its 404, 409 (ambiguous,
+    /// candidates) and 400 passed on as ours. One call whatever the number of addresses.
+    pub async fn resolve_all(
+        &self,
+        addresses: &[&str],
+    ) -> Result<Vec<Result<ResolvedTag, ApiError>>, ApiError> {
+        let query = serde_urlencoded::to_string(
+            addresses
+                .iter()
+                .map(|a| ("address", *a))
+                .collect::<Vec<_>>(),
+        )
+        .map_err(ApiError::internal)?;
         let resp = self
             .internal
             .send(
@@ -114,28 +140,28 @@ impl Clients {
             .await
             .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
         let status = resp.status();
-        let unreadable = |e: reqwest::Error| ApiError::unavailable(format!("identity: {e}"));
-        if status.is_success() {
-            let body: ApiResponse<ResolvedTag> = resp.json().await.map_err(unreadable)?;
-            return body
-                .data
-                .ok_or_else(|| ApiError::unavailable("identity: a resolution without data"));
+        if !status.is_success() {
+            return Err(ApiError::unavailable(format!("identity answered {status}")));
         }
-        let body: ErrorEnvelope = resp.json().await.map_err(unreadable)?;
-        let code = body
-            .error_code
-            .as_deref()
-            .and_then(ErrorCode::from_code)
-            .filter(|_| status.is_client_error())
-            .ok_or_else(|| ApiError::unavailable(format!("identity answered {status}")))?;
-        let mut e = ApiError::new(code).with_errors(body.errors.unwrap_or_default());
-        if let Some(m) = body.message {
-            e = e.with_message(m);
+        let body: ApiResponse<Vec<TagResolution>> = resp
+            .json()
+            .await
+            .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
+        let outcomes = body.data.unwrap_or_default();
+        if outcomes.len() != addresses.len() {
+            return Err(ApiError::unavailable(format!(
+                "identity answered {} resolutions for {} addresses",
+                outcomes.len(),
+                addresses.len()
+            )));
         }
-        if let Some(data) = body.data.filter(|d| !d.is_null()) {
-            e = e.with_data(data);
-        }
-        Err(e)
+        outcomes
+            .into_iter()
+            .map(|o| match o {
+                TagResolution::Found(tag) => Ok(Ok(tag)),
+                TagResolution::Refused(envelope) => refusal(envelope).map(Err),
+            })
+            .collect()
     }
 
     /// Posts the payment to the ledger under its reference; a repeat is answered, not re-applied.

@@ -7,7 +7,7 @@ use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
 use idaas_contracts::tags::TagStatus;
 use idaas_domain::{TagAddress, UrlPolicy, WebhookUrl};
-use idaas_kafka::insert_outbox;
+use idaas_kafka::insert_outbox_all;
 use idaas_service::{Infra, ServiceError, ServiceResult};
 use uuid::Uuid;
 
@@ -97,13 +97,23 @@ pub async fn initiate(
         TagAddress::Qualified(q) if q.app.as_str() == caller.handle => q.to_string(),
         TagAddress::Qualified(_) => return Err(not_yours().into()),
     };
-    let sender = state.clients.resolve(&sender_address).await?;
+    let receiver_address = req.receiver.to_string();
+    let mut resolved = state
+        .clients
+        .resolve_all(&[&sender_address, &receiver_address])
+        .await?
+        .into_iter();
+    let (Some(sender), Some(receiver)) = (resolved.next(), resolved.next()) else {
+        return Err(ApiError::unavailable("identity: fewer resolutions than asked").into());
+    };
+    // The same order of checks as one call per tag: everything about the sender first.
+    let sender = sender?;
     if sender.application_id != caller.app_id {
         return Err(not_yours().into());
     }
     usable(&sender, "senderTag")?;
     allowed_callback(req.callback_url.as_ref(), &sender)?;
-    let receiver = state.clients.resolve(&req.receiver.to_string()).await?;
+    let receiver = receiver?;
     usable(&receiver, "receiverTag")?;
 
     let now = state.clock.now();
@@ -135,7 +145,7 @@ pub async fn initiate(
         failed_at: None,
     };
     let topics = infra.topics.clone();
-    // Taken only now: no connection sits idle through the two identity calls above.
+    // Taken only now: no connection sits idle through the identity call above.
     let mut conn = infra.pool.get().await?;
     let outcome = conn
         .transaction::<_, ServiceError, _>(|c| {
@@ -146,8 +156,11 @@ pub async fn initiate(
                     }
                 }
                 transactions::insert(c, &row).await?;
-                insert_outbox(c, &notifications::to_receiver(&topics, &row)?).await?;
-                insert_outbox(c, &notifications::state_changed(&topics, &row)).await?;
+                let told = [
+                    notifications::to_receiver(&topics, &row)?,
+                    notifications::state_changed(&topics, &row),
+                ];
+                insert_outbox_all(c, &told).await?;
                 let answer = Answer::new(201, INITIATED, &row)?;
                 if let Some(g) = &guard {
                     idempotency::record(c, g, &row.reference, Some(&answer), now).await?;
