@@ -11,7 +11,7 @@ use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, AsyncPgConn
 use idaas_api::{ApiError, ErrorCode};
 use idaas_auth::AuthenticatedApp;
 use idaas_db::PgConn;
-use idaas_kafka::{insert_outbox, Topics};
+use idaas_kafka::{insert_outbox, insert_outbox_all, Topics};
 use idaas_service::{Infra, ServiceError, ServiceResult};
 
 use super::{
@@ -86,12 +86,11 @@ pub async fn expire(
 ) -> ServiceResult<()> {
     t.apply(Transition::Expired, now)?;
     transactions::save(c, t).await?;
-    insert_outbox(
+    insert_outbox_all(
         c,
-        &notifications::to_sender(topics, t, notifications::EXPIRED)?,
+        &notifications::sender_outcome(topics, t, notifications::EXPIRED)?,
     )
     .await?;
-    insert_outbox(c, &notifications::state_changed(topics, t)).await?;
     Ok(())
 }
 
@@ -239,8 +238,8 @@ async fn settle(
                     };
                     t.apply(transition, now)?;
                     transactions::save(c, &t).await?;
-                    insert_outbox(c, &notifications::to_sender(&topics, &t, event)?).await?;
-                    insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
+                    insert_outbox_all(c, &notifications::sender_outcome(&topics, &t, event)?)
+                        .await?;
                 }
                 // The row's own end decides the answer, whoever got there first.
                 let answer = if t.status == TransactionStatus::Failed {
@@ -286,12 +285,11 @@ pub async fn reject(
                     };
                 t.apply(Transition::Rejected { reason }, now)?;
                 transactions::save(c, &t).await?;
-                insert_outbox(
+                insert_outbox_all(
                     c,
-                    &notifications::to_sender(&topics, &t, notifications::REJECTED)?,
+                    &notifications::sender_outcome(&topics, &t, notifications::REJECTED)?,
                 )
                 .await?;
-                insert_outbox(c, &notifications::state_changed(&topics, &t)).await?;
                 let answer = Answer::new(200, REJECTED, &t)?;
                 if let Some(g) = &guard {
                     idempotency::record(c, g, reference, Some(&answer), now).await?;

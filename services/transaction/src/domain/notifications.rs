@@ -72,6 +72,15 @@ pub fn to_sender(
     webhook(topics, t, "SENDER", event, t.sender_app_id, url)
 }
 
+/// An outcome the sender hears of: its webhook and the state change, written in one statement.
+pub fn sender_outcome(
+    topics: &Topics,
+    t: &TransactionRow,
+    event: &str,
+) -> Result<[OutboxMessage; 2], ServiceError> {
+    Ok([to_sender(topics, t, event)?, state_changed(topics, t)])
+}
+
 pub fn state_changed(topics: &Topics, t: &TransactionRow) -> OutboxMessage {
     let event_id = Uuid::now_v7();
     let msg = TransactionEvent {
