@@ -27,6 +27,7 @@ pub struct Platform {
     /// The topic prefix of this platform's events.
     pub prefix: String,
     ports: HashMap<&'static str, u16>,
+    admin_ports: HashMap<&'static str, u16>,
     databases: HashMap<&'static str, String>,
     children: Vec<(String, Child)>,
     log_dir: PathBuf,
@@ -88,6 +89,8 @@ impl Platform {
             );
         }
         let ports: HashMap<&'static str, u16> =
+            SERVICES.iter().map(|s| (*s, free_port())).collect();
+        let admin_ports: HashMap<&'static str, u16> =
             SERVICES.iter().map(|s| (*s, free_port())).collect();
         let keys = TestKeys::generate();
         let prefix = format!("e{}.", &uuid::Uuid::new_v4().simple().to_string()[..12]);
@@ -154,6 +157,7 @@ impl Platform {
         let mut databases = HashMap::new();
         for s in SERVICES {
             env.push((env_key(s, "port"), ports[s].to_string()));
+            env.push((env_key(s, "admin_port"), admin_ports[s].to_string()));
             env.push((env_key(s, "url"), format!("http://127.0.0.1:{}", ports[s])));
             if s != "gateway" {
                 let db = TestDb::create().await;
@@ -169,6 +173,7 @@ impl Platform {
             keys,
             prefix,
             ports,
+            admin_ports,
             databases,
             children: Vec::new(),
             log_dir,
@@ -334,6 +339,11 @@ impl Platform {
     /// A service's own port, as another pod in the cluster would reach it.
     pub fn service_url(&self, service: &str) -> String {
         format!("http://127.0.0.1:{}", self.ports[service])
+    }
+
+    /// A service's admin listener (`/actuator/prometheus`), as Prometheus would reach it.
+    pub fn admin_url(&self, service: &str) -> String {
+        format!("http://127.0.0.1:{}", self.admin_ports[service])
     }
 
     pub fn gateway_addr(&self) -> String {

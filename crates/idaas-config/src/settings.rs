@@ -408,6 +408,10 @@ fn default_internal_timeout_ms() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServiceSettings {
     pub port: u16,
+    /// `/actuator/prometheus` is served here only, never on `port`: metrics stay off the
+    /// public path whatever the ingress does. 0 picks a free port (tests).
+    #[serde(default)]
+    pub admin_port: u16,
     #[serde(default)]
     pub database: String,
     #[serde(default)]

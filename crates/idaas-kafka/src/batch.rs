@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use futures::FutureExt;
 use rdkafka::{
-    consumer::StreamConsumer,
+    consumer::{ConsumerContext, StreamConsumer},
     message::{BorrowedMessage, Message},
 };
 
 /// Adds to `batch` the messages that are already waiting, up to `max` in all, without waiting.
-pub fn drain_ready<'c>(
-    consumer: &'c StreamConsumer,
+pub fn drain_ready<'c, C: ConsumerContext + 'static>(
+    consumer: &'c StreamConsumer<C>,
     batch: &mut Vec<BorrowedMessage<'c>>,
     max: usize,
 ) {

@@ -1,5 +1,10 @@
 use idaas_config::KafkaSettings;
-use rdkafka::{consumer::StreamConsumer, producer::FutureProducer, ClientConfig};
+use idaas_telemetry::metrics::gauge;
+use rdkafka::{
+    consumer::{ConsumerContext, StreamConsumer},
+    producer::FutureProducer,
+    ClientConfig, ClientContext, Statistics,
+};
 
 use crate::KafkaError;
 
@@ -16,12 +21,9 @@ pub fn build_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaE
         .create()?)
 }
 
-/// A consumer that commits only what the caller marks processed.
-pub fn build_consumer(
-    settings: &KafkaSettings,
-    group_id: &str,
-) -> Result<StreamConsumer, KafkaError> {
-    Ok(ClientConfig::new()
+fn consumer_config(settings: &KafkaSettings, group_id: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", &settings.brokers)
         .set("group.id", group_id)
         .set("enable.auto.commit", "false")
@@ -34,6 +36,59 @@ pub fn build_consumer(
         // wait (tansu does) makes this the latency floor: the local profile sets it low.
         .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
         // Small, latency-bound requests: never held back waiting for more to send.
-        .set("socket.nagle.disable", "true")
-        .create()?)
+        .set("socket.nagle.disable", "true");
+    config
+}
+
+/// A consumer that commits only what the caller marks processed.
+pub fn build_consumer(
+    settings: &KafkaSettings,
+    group_id: &str,
+) -> Result<StreamConsumer, KafkaError> {
+    Ok(consumer_config(settings, group_id).create()?)
+}
+
+/// How often librdkafka reports its statistics, and so how fresh the lag gauge is.
+const STATS_INTERVAL_MS: &str = "15000";
+
+/// Publishes each assigned partition's consumer lag (messages behind the partition's end) from
+/// librdkafka's statistics as `idaas_consumer_lag{group, topic, partition}`.
+pub struct LagReporter {
+    group: String,
+}
+
+impl ClientContext for LagReporter {
+    fn stats(&self, statistics: Statistics) {
+        for (topic, t) in statistics.topics {
+            // Partition -1 is librdkafka's internal "unassigned" queue; a lag of -1 is unknown.
+            for p in t.partitions.values() {
+                if p.partition < 0 || p.consumer_lag < 0 {
+                    continue;
+                }
+                gauge!(
+                    "idaas_consumer_lag",
+                    "group" => self.group.clone(),
+                    "topic" => topic.clone(),
+                    "partition" => p.partition.to_string()
+                )
+                .set(p.consumer_lag as f64);
+            }
+        }
+    }
+}
+
+impl ConsumerContext for LagReporter {}
+
+/// A service's own consumer: as [`build_consumer`], reporting its lag.
+pub type MeasuredConsumer = StreamConsumer<LagReporter>;
+
+pub fn build_measured_consumer(
+    settings: &KafkaSettings,
+    group_id: &str,
+) -> Result<MeasuredConsumer, KafkaError> {
+    Ok(consumer_config(settings, group_id)
+        .set("statistics.interval.ms", STATS_INTERVAL_MS)
+        .create_with_context(LagReporter {
+            group: group_id.to_owned(),
+        })?)
 }

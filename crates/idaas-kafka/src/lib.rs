@@ -12,9 +12,13 @@ mod topics;
 
 pub use admin::{ensure_topics, probe};
 pub use batch::{drain_ready, last_per_partition};
-pub use client::{build_consumer, build_producer};
+pub use client::{
+    build_consumer, build_measured_consumer, build_producer, LagReporter, MeasuredConsumer,
+};
 pub use error::KafkaError;
-pub use outbox::{insert_outbox, insert_outbox_all, OutboxMessage, OUTBOX_MIGRATIONS};
+pub use outbox::{
+    backlog, insert_outbox, insert_outbox_all, Backlog, OutboxMessage, OUTBOX_MIGRATIONS,
+};
 pub use relay::{OutboxRelay, RelayHandle};
 pub use topics::Topics;
 

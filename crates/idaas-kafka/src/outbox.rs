@@ -23,6 +23,33 @@ diesel::table! {
     }
 }
 
+/// What waits to be published: how many events, and how long the oldest has waited.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    pub events: i64,
+    /// 0 when nothing waits.
+    pub oldest_age_seconds: f64,
+}
+
+/// The outbox's backlog now (metrics, `idaasctl outbox`).
+pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<Backlog> {
+    let (events, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = outbox::table
+        .filter(outbox::published_at.is_null())
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .get_result(conn)
+        .await?;
+    let oldest_age_seconds = oldest
+        .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    Ok(Backlog {
+        events,
+        oldest_age_seconds,
+    })
+}
+
 /// An event to publish once the surrounding database transaction commits.
 #[derive(Debug, Clone)]
 pub struct OutboxMessage {

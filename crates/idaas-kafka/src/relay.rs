@@ -6,6 +6,7 @@ use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection, RunQueryDsl
 use futures::future::join_all;
 use idaas_config::KafkaSettings;
 use idaas_db::PgPool;
+use idaas_telemetry::metrics::{counter, histogram};
 use idaas_telemetry::TraceHeaders;
 use rdkafka::{
     producer::{FutureProducer, FutureRecord},
@@ -79,13 +80,18 @@ impl OutboxRelay {
             }
             on_pass();
             match self.relay_once().await {
-                Ok(n) if n > 0 => continue,
+                Ok(n) if n > 0 => {
+                    counter!("idaas_outbox_published_total").increment(n as u64);
+                    histogram!("idaas_outbox_relay_batch_size").record(n as f64);
+                    continue;
+                }
                 Ok(_) => {}
                 // After a failed pass the producer is built anew (cheap next to a 30 s send
                 // timeout): a broker that came back without its state, or a producer left in a
                 // fatal state, is not waited on forever. Anything the old producer still
                 // delivers is deduped by event id.
                 Err(e) => {
+                    counter!("idaas_outbox_relay_errors_total").increment(1);
                     tracing::warn!(error = %e, "outbox relay pass failed; retrying with a new producer");
                     match crate::build_producer(&self.kafka) {
                         Ok(p) => self.producer = p,

@@ -4,7 +4,12 @@
 
 use std::{process::ExitCode, time::Duration};
 
-use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+use actix_web::{
+    body::{EitherBody, MessageBody},
+    dev::{Server, ServiceRequest, ServiceResponse},
+    middleware::{self, Next},
+    web, App, HttpRequest, HttpResponse, HttpServer,
+};
 use idaas_config::Settings;
 
 use crate::{Probes, StartupError, Supervisor};
@@ -18,6 +23,8 @@ const WORKER_GRACE: Duration = Duration::from_secs(4);
 /// spawn the server; [`run`] drives both until SIGTERM or a worker failure.
 pub struct Application {
     pub port: u16,
+    /// Where `/actuator/prometheus` answers (and nowhere else).
+    pub admin_port: u16,
     pub server: Server,
     pub supervisor: Supervisor,
 }
@@ -32,6 +39,44 @@ async fn liveness<P: Probes>(probes: web::Data<P>) -> HttpResponse {
 
 async fn readiness<P: Probes>(probes: web::Data<P>) -> HttpResponse {
     probes.readiness().await.into_response()
+}
+
+/// The admin listener's port: `/actuator/prometheus` answers only a request that came in on it.
+#[derive(Clone, Copy)]
+struct AdminPort(u16);
+
+/// The Prometheus text, with the gauges read at scrape time refreshed first. On the public
+/// port it does not exist (404, like any unknown path).
+async fn prometheus<P: Probes>(
+    req: HttpRequest,
+    admin: web::Data<AdminPort>,
+    probes: web::Data<P>,
+) -> HttpResponse {
+    if req.app_config().local_addr().port() != admin.0 {
+        return idaas_web::not_found(req).await;
+    }
+    probes.refresh_gauges().await;
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(idaas_telemetry::metrics::render())
+}
+
+/// The admin port answers `/actuator/*` only: the API is never served on it, so opening it to
+/// the monitoring namespace opens nothing else.
+async fn admin_gate<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let admin = req.app_data::<web::Data<AdminPort>>().map(|a| a.0);
+    if admin == Some(req.app_config().local_addr().port()) && !req.path().starts_with("/actuator/")
+    {
+        let (request, _) = req.into_parts();
+        let refused = idaas_web::not_found(request.clone()).await;
+        return Ok(ServiceResponse::new(request, refused).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 async fn info<P: Probes>(probes: web::Data<P>) -> HttpResponse {
@@ -56,31 +101,41 @@ impl Application {
         P: Probes,
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
+        idaas_telemetry::metrics::install();
         let listener = crate::bind(settings, service)?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: settings.http.host.clone(),
-                source,
-            })?
-            .port();
+        let admin_listener = crate::bind_admin(settings, service)?;
+        let local_port = |l: &std::net::TcpListener| {
+            l.local_addr()
+                .map(|a| a.port())
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.http.host.clone(),
+                    source,
+                })
+        };
+        let port = local_port(&listener)?;
+        let admin_port = local_port(&admin_listener)?;
         let max_body = settings.http.max_body_bytes;
         let probes = web::Data::new(probes);
+        let admin = web::Data::new(AdminPort(admin_port));
         let server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(probes.clone())
+                .app_data(admin.clone())
                 .configure(|c| probes.app_data(c))
                 .configure(|c| idaas_web::configure_extractors(c, max_body))
                 .route("/actuator/health", web::get().to(health::<P>))
                 .route("/actuator/health/liveness", web::get().to(liveness::<P>))
                 .route("/actuator/health/readiness", web::get().to(readiness::<P>))
                 .route("/actuator/info", web::get().to(info::<P>))
+                .route("/actuator/prometheus", web::get().to(prometheus::<P>))
                 .default_service(web::to(idaas_web::not_found))
-                .configure(routes.clone());
+                .configure(routes.clone())
+                .wrap(middleware::from_fn(admin_gate));
             idaas_web::standard_middleware!(app)
         })
         .shutdown_timeout(SHUTDOWN_SECS)
         .listen(listener)
+        .and_then(|s| s.listen(admin_listener))
         .map_err(|source| StartupError::Bind {
             addr: format!("{}:{port}", settings.http.host),
             source,
@@ -88,6 +143,7 @@ impl Application {
         .run();
         Ok(Self {
             port,
+            admin_port,
             server,
             supervisor,
         })
@@ -121,7 +177,11 @@ where
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(port = app.port, "{service} listening");
+    tracing::info!(
+        port = app.port,
+        admin_port = app.admin_port,
+        "{service} listening"
+    );
     let Application {
         server, supervisor, ..
     } = app;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use idaas_kafka::{
-    build_consumer, drain_ready, last_per_partition,
+    build_measured_consumer, drain_ready, last_per_partition,
     rdkafka::{
         consumer::{CommitMode, Consumer},
         message::BorrowedMessage,
@@ -46,7 +46,7 @@ pub async fn consume_in_batches<T, D, R>(
 {
     let Subscription { name, group, topic } = subscription;
     let group = format!("{}{group}", infra.settings.kafka.topic_prefix);
-    let consumer = match build_consumer(&infra.settings.kafka, &group) {
+    let consumer = match build_measured_consumer(&infra.settings.kafka, &group) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, consumer = name, "consumer could not be built");

@@ -8,7 +8,7 @@ use idaas_web::{HealthCache, HealthReport};
 
 use actix_web::web;
 
-use crate::{retry, Heartbeats, Probes, StartupError, Supervisor};
+use crate::{retry, scrape_gauges::CountGauge, Heartbeats, Probes, StartupError, Supervisor};
 
 /// A relay pass may wait out the producer's 30 s send timeout while the broker is down.
 const RELAY_MAX_SILENCE: Duration = Duration::from_secs(120);
@@ -31,6 +31,8 @@ pub struct Infra {
     /// Checks service credentials on this service's internal routes.
     pub service_verifier: Arc<ServiceVerifier>,
     health_cache: Arc<HealthCache>,
+    /// Counts of the service's own read at scrape time (see [`Infra::with_count_gauge`]).
+    count_gauges: Arc<Vec<CountGauge>>,
 }
 
 impl Infra {
@@ -110,7 +112,15 @@ impl Infra {
             supervisor,
             service_verifier,
             health_cache: Arc::new(HealthCache::new()),
+            count_gauges: Arc::new(Vec::new()),
         })
+    }
+
+    /// Adds a gauge read at every scrape from this service's database (before the service
+    /// starts serving: clones made earlier do not see it).
+    pub fn with_count_gauge(mut self, gauge: CountGauge) -> Self {
+        Arc::make_mut(&mut self.count_gauges).push(gauge);
+        self
     }
 
     pub fn max_body(&self) -> usize {
@@ -159,6 +169,10 @@ impl Probes for Infra {
 
     fn name(&self) -> &str {
         &self.service
+    }
+
+    async fn refresh_gauges(&self) {
+        crate::scrape_gauges::refresh(&self.pool, &self.probe_pool, &self.count_gauges).await;
     }
 
     fn app_data(&self, cfg: &mut web::ServiceConfig) {

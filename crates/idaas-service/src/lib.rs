@@ -9,6 +9,7 @@ mod heartbeat;
 mod infra;
 mod internal_call;
 mod probes;
+mod scrape_gauges;
 mod startup;
 mod supervisor;
 
@@ -20,9 +21,10 @@ pub use heartbeat::{Heartbeat, Heartbeats};
 pub use infra::Infra;
 pub use internal_call::{signer, verifier, InternalCallError, InternalClient, ServiceCall};
 pub use probes::Probes;
+pub use scrape_gauges::CountGauge;
 pub use startup::{
-    bind, database_url, jwks_verifier, load_settings, pem_key, retry, service_url, session_limits,
-    StartupError,
+    bind, bind_admin, database_url, jwks_verifier, load_settings, pem_key, retry, service_url,
+    session_limits, StartupError,
 };
 pub use supervisor::Supervisor;
 pub use tokio_util::sync::CancellationToken;

@@ -15,6 +15,10 @@ pub trait Probes: Send + Sync + 'static {
     fn readiness(&self) -> impl Future<Output = HealthReport>;
     /// The service name `/actuator/info` reports.
     fn name(&self) -> &str;
+    /// Gauges read at scrape time (pool use, outbox backlog), refreshed before each render.
+    fn refresh_gauges(&self) -> impl Future<Output = ()> {
+        std::future::ready(())
+    }
     /// Shared state the routes extract beside the probes themselves (`web::Data<Self>`).
     fn app_data(&self, _cfg: &mut web::ServiceConfig) {}
 }

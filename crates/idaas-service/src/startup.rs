@@ -143,6 +143,14 @@ pub fn bind(settings: &Settings, service: &str) -> Result<TcpListener, StartupEr
     TcpListener::bind(&addr).map_err(|source| StartupError::Bind { addr, source })
 }
 
+/// The admin listener (`/actuator/prometheus`): `services.<service>.admin_port`, 0 or unset a
+/// free one.
+pub fn bind_admin(settings: &Settings, service: &str) -> Result<TcpListener, StartupError> {
+    let port = settings.service(service).map(|s| s.admin_port).unwrap_or(0);
+    let addr = format!("{}:{port}", settings.http.host);
+    TcpListener::bind(&addr).map_err(|source| StartupError::Bind { addr, source })
+}
+
 /// Retries a start-up dependency (the broker may come up after us) with capped back-off.
 pub async fn retry<T, E, F, Fut>(what: &str, attempts: u32, mut f: F) -> Result<T, E>
 where

@@ -2,6 +2,7 @@
 //! context across the process boundary (HTTP headers, Kafka headers).
 
 mod init;
+pub mod metrics;
 mod propagation;
 
 pub use init::{init, TelemetryError, TelemetryGuard};

@@ -11,6 +11,8 @@ use idaas_service::{Application, StartupError, Supervisor};
 pub struct Served {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// `http://127.0.0.1:<admin port>`: `/actuator/prometheus`.
+    pub admin: String,
     /// Its workers; a test may shut them down to stop the service's background work.
     pub supervisor: Supervisor,
 }
@@ -29,6 +31,7 @@ where
     tokio::spawn(app.server);
     Served {
         base: format!("http://127.0.0.1:{}", app.port),
+        admin: format!("http://127.0.0.1:{}", app.admin_port),
         supervisor: app.supervisor,
     }
 }

@@ -105,6 +105,7 @@ pub fn test_settings(
     s.telemetry.log_format = idaas_config::LogFormat::Pretty;
     if let Some(svc) = s.services.get_mut(service) {
         svc.port = 0;
+        svc.admin_port = 0;
         svc.database = database.to_owned();
     }
     s

@@ -7,8 +7,8 @@ use actix_web::web;
 use idaas_config::TransactionSettings;
 use idaas_db::{embed_migrations, EmbeddedMigrations};
 use idaas_service::{
-    jwks_verifier, service_url, Application, Clock, Infra, InternalClient, StartupError,
-    SystemClock,
+    jwks_verifier, service_url, Application, Clock, CountGauge, Infra, InternalClient,
+    StartupError, SystemClock,
 };
 
 use crate::{clients::Clients, routes, workers};
@@ -46,7 +46,13 @@ pub async fn build_with_clock(
         clock,
     });
     let verifier = jwks_verifier(&settings)?;
-    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier).await?;
+    let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier)
+        .await?
+        .with_count_gauge(CountGauge {
+            name: "idaas_payments_accepting",
+            // Accepted, posting not yet confirmed: a number that grows means the ledger is down.
+            sql: "SELECT count(*) AS n FROM transactions WHERE status = 'ACCEPTING'",
+        });
     let (worker_infra, worker_state) = (infra.clone(), state.clone());
     infra.supervisor.spawn("transaction-workers", move |stop| {
         workers::run(worker_infra, worker_state, stop)

@@ -3,9 +3,11 @@
 
 use actix_web::{
     http::header::{self, HeaderValue},
-    web, HttpRequest, HttpResponse,
+    web, HttpMessage, HttpRequest, HttpResponse,
 };
 use idaas_api::{ApiError, ErrorCode};
+use idaas_telemetry::metrics::counter;
+use idaas_web::RouteLabel;
 
 use crate::{
     app::GatewayState,
@@ -25,12 +27,15 @@ async fn enforce(
     subject: &str,
 ) -> Result<Option<Decision>, ApiError> {
     match state.limiter.check(bucket, subject).await {
-        Some(d) if !d.allowed => Err(ApiError::new(ErrorCode::RateLimited)
-            .with_message(format!(
-                "Rate limit exceeded. Retry after {} seconds.",
-                d.retry_after
-            ))
-            .with_retry_after(d.retry_after)),
+        Some(d) if !d.allowed => {
+            counter!("idaas_rate_limit_rejections_total", "bucket" => bucket.name()).increment(1);
+            Err(ApiError::new(ErrorCode::RateLimited)
+                .with_message(format!(
+                    "Rate limit exceeded. Retry after {} seconds.",
+                    d.retry_after
+                ))
+                .with_retry_after(d.retry_after))
+        }
         other => Ok(other),
     }
 }
@@ -50,6 +55,7 @@ pub async fn proxy(
     // The raw request target, still percent-encoded: decoded here once and nowhere else.
     let path = CanonicalPath::parse(req.uri().path()).map_err(refused_path)?;
     let route = routing::find(req.method(), &path).ok_or(ErrorCode::ResourceNotFound)?;
+    req.extensions_mut().insert(RouteLabel(route.pattern));
     let ip = client_ip(&req, state.settings.http.trust_forwarded_for);
     let bucket = Bucket::of(route);
 

@@ -42,7 +42,7 @@ impl Bucket {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Bucket::Token => "token",
             Bucket::Transactions => "transactions",

@@ -28,5 +28,10 @@ async fn sync_once(pool: &PgPool, revocations: &Revocations) -> Result<(), Strin
         .await
         .map_err(|e| e.to_string())?;
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    revocations.sync(&ids).await.map_err(|e| e.to_string())
+    revocations.sync(&ids).await.map_err(|e| e.to_string())?;
+    // A timestamp, not an age: `time() - idaas_revocation_last_sync_timestamp_seconds` is the
+    // age, and it keeps growing when this loop has stopped.
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    idaas_telemetry::metrics::gauge!("idaas_revocation_last_sync_timestamp_seconds").set(now);
+    Ok(())
 }

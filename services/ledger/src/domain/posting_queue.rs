@@ -19,6 +19,7 @@ use futures::{future::BoxFuture, FutureExt};
 
 use idaas_api::ApiError;
 use idaas_service::{CancellationToken, Clock, Infra, ServiceError, ServiceResult};
+use idaas_telemetry::metrics::{counter, histogram};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -98,6 +99,18 @@ impl PostingQueue {
     }
 }
 
+/// Answers one caller, counting the outcome (`idaas_ledger_postings_total`).
+fn answer(job: Job, result: ServiceResult<Applied>) {
+    let outcome = match &result {
+        Ok(a) if a.replayed => "replayed",
+        Ok(_) => "applied",
+        Err(ServiceError::Api(e)) if e.code.status().is_client_error() => "refused",
+        Err(_) => "unavailable",
+    };
+    counter!("idaas_ledger_postings_total", "outcome" => outcome).increment(1);
+    let _ = job.reply.send(result);
+}
+
 fn stopped() -> ServiceError {
     ServiceError::Api(ApiError::new(idaas_api::ErrorCode::ServiceUnavailable))
 }
@@ -125,6 +138,7 @@ async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             }
             batch
         };
+        histogram!("idaas_ledger_batch_size").record(batch.len() as f64);
         let span = tracing::info_span!("ledger.batch", size = batch.len());
         for job in &batch {
             span.follows_from(&job.span);
@@ -145,7 +159,7 @@ async fn process(shared: &Shared, batch: Vec<Job>) {
         .into_iter()
         .partition(|j| j.queued.elapsed() < shared.stale_after);
     for job in stale {
-        let _ = job.reply.send(Err(stopped()));
+        answer(job, Err(stopped()));
     }
     // A reference twice in one batch: the first goes in the batch, the others after it, on
     // their own (they then find it posted: a replay or a conflict).
@@ -201,8 +215,8 @@ fn apply_split(shared: &Shared, jobs: Vec<Job>, retried: bool) -> BoxFuture<'_, 
         };
         match outcome {
             Ok(answers) => {
-                for (job, answer) in jobs.into_iter().zip(answers) {
-                    let _ = job.reply.send(answer);
+                for (job, result) in jobs.into_iter().zip(answers) {
+                    answer(job, result);
                 }
             }
             Err(e) if is_transient(&e) && !retried => {
@@ -212,12 +226,12 @@ fn apply_split(shared: &Shared, jobs: Vec<Job>, retried: bool) -> BoxFuture<'_, 
             Err(e) if is_transient(&e) => {
                 tracing::warn!(error = %idaas_service::chain(&e), size = jobs.len(), "posting batch failed again; answering 503");
                 for job in jobs {
-                    let _ = job.reply.send(Err(stopped()));
+                    answer(job, Err(stopped()));
                 }
             }
             Err(e) if jobs.len() == 1 => {
                 if let Some(job) = jobs.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
+                    answer(job, Err(e));
                 }
             }
             Err(e) => {

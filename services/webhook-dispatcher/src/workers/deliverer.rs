@@ -10,6 +10,7 @@ use diesel_async::{scoped_futures::ScopedFutureExt, AsyncConnection};
 use idaas_kafka::{insert_outbox, OutboxMessage};
 use idaas_proto::Message;
 use idaas_service::{CancellationToken, Infra, ServiceError};
+use idaas_telemetry::metrics::{counter, histogram};
 use tokio::{
     sync::{Notify, Semaphore},
     task::JoinSet,
@@ -158,6 +159,16 @@ fn attempt_span(row: &DeliveryRow) -> tracing::Span {
     span
 }
 
+/// A delivery that cannot be attempted at all: dead-lettered at once, and counted.
+async fn undeliverable(
+    infra: &Infra,
+    row: &DeliveryRow,
+    letter: DeadLetter,
+) -> Result<(), ServiceError> {
+    counter!("idaas_webhook_attempts_total", "outcome" => "undeliverable").increment(1);
+    save(infra, row, Some(letter)).await
+}
+
 async fn attempt(
     infra: &Infra,
     state: &DispatchState,
@@ -170,18 +181,18 @@ async fn attempt(
             "the application has no transactionWebhookUrl (and the payment no callbackUrl)",
             now,
         );
-        return save(infra, &row, Some(letter)).await;
+        return undeliverable(infra, &row, letter).await;
     };
     let profile = match state.identity.profile(row.application_id).await {
         Ok(p) if p.active => p,
         Ok(_) => {
             let (row, letter) = outcome::undeliverable(row, "the application is deactivated", now);
-            return save(infra, &row, Some(letter)).await;
+            return undeliverable(infra, &row, letter).await;
         }
         Err(ProfileError::Unknown(_)) => {
             let (row, letter) =
                 outcome::undeliverable(row, "identity knows no such application", now);
-            return save(infra, &row, Some(letter)).await;
+            return undeliverable(infra, &row, letter).await;
         }
         Err(e) => {
             // Not the receiver's fault: no attempt is spent, it goes again shortly.
@@ -191,7 +202,9 @@ async fn attempt(
             return save(infra, &row, None).await;
         }
     };
+    let started = std::time::Instant::now();
     let result = send(state, &row, &url, &profile, now.timestamp()).await;
+    histogram!("idaas_webhook_attempt_duration_seconds").record(started.elapsed().as_secs_f64());
     let (row, letter) = outcome::apply(
         row,
         result,
@@ -199,17 +212,24 @@ async fn attempt(
         &state.settings,
         &mut rand::thread_rng(),
     );
-    match (&letter, row.status) {
+    let outcome = match (&letter, row.status) {
         (Some(l), _) => {
-            tracing::warn!(reason = %l.message.reason, attempts = row.attempts, "delivery failed; dead-lettered")
+            tracing::warn!(reason = %l.message.reason, attempts = row.attempts, "delivery failed; dead-lettered");
+            "dead_lettered"
         }
         (None, crate::domain::DeliveryStatus::Delivered) => {
-            tracing::info!(attempts = row.attempts, "delivered")
+            tracing::info!(attempts = row.attempts, "delivered");
+            // From the event's arrival here to the receiver's 2xx, retries included.
+            let waited = (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0;
+            histogram!("idaas_webhook_delivery_latency_seconds").record(waited);
+            "delivered"
         }
         (None, _) => {
-            tracing::info!(attempts = row.attempts, error = ?row.last_error, "attempt failed; retrying on schedule")
+            tracing::info!(attempts = row.attempts, error = ?row.last_error, "attempt failed; retrying on schedule");
+            "retrying"
         }
-    }
+    };
+    counter!("idaas_webhook_attempts_total", "outcome" => outcome).increment(1);
     save(infra, &row, letter).await
 }
 
