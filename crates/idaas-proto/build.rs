@@ -15,6 +15,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={}", f.display());
     }
     let descriptors = protox::compile(&files, [&root])?;
+    // The same contracts as data, for tools that decode any topic without knowing its type at
+    // compile time (idaasctl prints events as JSON).
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(
+        out.join("descriptors.bin"),
+        prost::Message::encode_to_vec(&descriptors),
+    )?;
     prost_build::Config::new().compile_fds(descriptors)?;
     Ok(())
 }

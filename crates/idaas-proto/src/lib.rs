@@ -36,3 +36,6 @@ pub mod webhook {
 }
 
 pub use prost::Message;
+
+/// Every contract above as an encoded `FileDescriptorSet`, for decoding by name.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptors.bin"));

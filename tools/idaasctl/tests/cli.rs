@@ -1,0 +1,256 @@
+//! idaasctl against the local broker and PostgreSQL: events produced as the services produce
+//! them (protobuf, event id and type headers) come out as JSON lines, from a position or a
+//! time; the dead-letter list filters; the outbox report counts what waits.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::{path::PathBuf, process::Command, time::Duration};
+
+use idaas_kafka::{
+    headers,
+    rdkafka::producer::{FutureProducer, FutureRecord},
+};
+use idaas_proto::{transaction::v1::TransactionEvent, webhook::v1::WebhookDeadLetter, Message};
+use idaas_testkit::{kafka_brokers, TestDb};
+use serde_json::Value;
+
+struct Run {
+    ok: bool,
+    lines: Vec<Value>,
+    stderr: String,
+}
+
+fn idaasctl(prefix: &str, env: &[(&str, String)], args: &[&str]) -> Run {
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let out = Command::new(env!("CARGO_BIN_EXE_idaasctl"))
+        .args(["--prefix", prefix])
+        .args(args)
+        .env("IDAAS_CONFIG_DIR", config)
+        .env("IDAAS_PROFILE", "local")
+        .env("IDAAS__KAFKA__BROKERS", kafka_brokers())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("idaasctl runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    Run {
+        ok: out.status.success(),
+        lines: stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn produce(p: &FutureProducer, topic: &str, key: &str, id: &str, kind: &str, body: Vec<u8>) {
+    let h = headers::build(id, kind, &Default::default());
+    p.send(
+        FutureRecord::to(topic).key(key).payload(&body).headers(h),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|(e, _)| panic!("produce: {e}"));
+}
+
+/// A fresh prefix with its topics created, and a producer.
+async fn broker() -> (String, idaas_config::KafkaSettings, FutureProducer) {
+    let prefix = format!("c{}.", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let mut kafka = idaas_config::load_from(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
+        "local",
+        "webhook-dispatcher",
+    )
+    .unwrap()
+    .kafka;
+    kafka.brokers = kafka_brokers();
+    kafka.topic_prefix = prefix.clone();
+    kafka.partitions = 1;
+    let names = idaas_kafka::Topics::new(prefix.clone()).all();
+    idaas_kafka::ensure_topics(&kafka, &names).await.unwrap();
+    let producer = idaas_kafka::build_producer(&kafka).unwrap();
+    (prefix, kafka, producer)
+}
+
+#[tokio::test]
+async fn tail_prints_each_event_decoded_from_a_position_or_a_time() {
+    let (prefix, _, producer) = broker().await;
+    let topic = format!("{prefix}transactions");
+    for (i, status) in ["AWAITING_ACCEPTANCE", "COMPLETED"].iter().enumerate() {
+        let event = TransactionEvent {
+            event_id: format!("ev-{i}"),
+            transaction_reference: "TXN-1700000000-CTL00001".into(),
+            status: (*status).into(),
+            amount: "12.5000".into(),
+            currency: "NGN".into(),
+            ..Default::default()
+        };
+        let id = format!("ev-{i}");
+        produce(
+            &producer,
+            &topic,
+            "TXN-1700000000-CTL00001",
+            &id,
+            status,
+            event.encode_to_vec(),
+        )
+        .await;
+    }
+
+    let all = idaasctl(&prefix, &[], &["tail", "transactions"]);
+    assert!(all.ok, "{}", all.stderr);
+    assert_eq!(all.lines.len(), 2, "{:?}", all.lines);
+    let first = &all.lines[0];
+    assert_eq!(first["topic"], topic.as_str());
+    assert_eq!(first["offset"], 0);
+    assert_eq!(first["key"], "TXN-1700000000-CTL00001");
+    assert_eq!(first["eventId"], "ev-0");
+    assert_eq!(first["eventType"], "AWAITING_ACCEPTANCE");
+    assert_eq!(
+        first["event"]["transactionReference"],
+        "TXN-1700000000-CTL00001"
+    );
+    assert_eq!(first["event"]["amount"], "12.5000");
+    assert_eq!(all.lines[1]["event"]["status"], "COMPLETED");
+    assert!(first["timestamp"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("20")));
+
+    // The full name works too; --limit stops early; the end of the topic has nothing yet.
+    let one = idaasctl(&prefix, &[], &["tail", &topic, "--limit", "1"]);
+    assert_eq!(one.lines.len(), 1, "{}", one.stderr);
+    let end = idaasctl(&prefix, &[], &["tail", "transactions", "--from", "end"]);
+    assert!(
+        end.ok && end.lines.is_empty(),
+        "{:?} {}",
+        end.lines,
+        end.stderr
+    );
+    // From a time: everything since a minute ago, nothing since tomorrow.
+    let ago = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+    let since = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]);
+    assert_eq!(since.lines.len(), 2, "{}", since.stderr);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let later = idaasctl(
+        &prefix,
+        &[],
+        &["tail", "transactions", "--since", &tomorrow],
+    );
+    assert!(
+        later.ok && later.lines.is_empty(),
+        "{:?} {}",
+        later.lines,
+        later.stderr
+    );
+
+    // Bytes that are not the topic's contract are shown, not dropped.
+    produce(&producer, &topic, "k", "ev-x", "?", vec![0xff, 0xff, 0xff]).await;
+    let raw = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]);
+    assert_eq!(raw.lines.len(), 3, "{}", raw.stderr);
+    assert_eq!(raw.lines[2]["undecodable"], "////");
+
+    let wrong = idaasctl(&prefix, &[], &["tail", "payments"]);
+    assert!(!wrong.ok);
+    assert!(wrong.stderr.contains("unknown topic"), "{}", wrong.stderr);
+}
+
+#[tokio::test]
+async fn dead_letters_list_by_application_and_time() {
+    let (prefix, _, producer) = broker().await;
+    let topic = format!("{prefix}webhooks.dlt");
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for (app, failed_at) in [
+        (a, "2026-11-01T10:00:00Z"),
+        (a, "2026-11-20T10:00:00Z"),
+        (b, "2026-11-20T11:00:00Z"),
+    ] {
+        let letter = WebhookDeadLetter {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            delivery_id: uuid::Uuid::new_v4().to_string(),
+            application_id: app.to_string(),
+            reason: "HTTP 500".into(),
+            failed_at: failed_at.into(),
+            ..Default::default()
+        };
+        let id = letter.event_id.clone();
+        produce(
+            &producer,
+            &topic,
+            "TXN",
+            &id,
+            "WebhookDeadLetter",
+            letter.encode_to_vec(),
+        )
+        .await;
+    }
+    let all = idaasctl(&prefix, &[], &["dlt", "list"]);
+    assert!(all.ok, "{}", all.stderr);
+    assert_eq!(all.lines.len(), 3);
+    assert!(
+        all.stderr.contains("3 dead letters matched"),
+        "{}",
+        all.stderr
+    );
+    let mine = idaasctl(
+        &prefix,
+        &[],
+        &["dlt", "list", "--application", &a.to_string()],
+    );
+    assert_eq!(mine.lines.len(), 2);
+    assert!(mine
+        .lines
+        .iter()
+        .all(|l| l["event"]["applicationId"] == a.to_string().as_str()));
+    let recent = idaasctl(
+        &prefix,
+        &[],
+        &[
+            "dlt",
+            "list",
+            "--application",
+            &a.to_string(),
+            "--since",
+            "2026-11-10T00:00:00Z",
+        ],
+    );
+    assert_eq!(recent.lines.len(), 1);
+    assert_eq!(recent.lines[0]["event"]["failedAt"], "2026-11-20T10:00:00Z");
+
+    // A re-drive needs to know who asks.
+    let anonymous = idaasctl(&prefix, &[], &["dlt", "redrive", "--by", " "]);
+    assert!(!anonymous.ok);
+    assert!(anonymous.stderr.contains("--by"), "{}", anonymous.stderr);
+}
+
+#[tokio::test]
+async fn the_outbox_report_counts_what_waits_and_names_what_it_cannot_read() {
+    let db = TestDb::create().await;
+    idaas_db::run_migrations(&db.url(), idaas_kafka::OUTBOX_MIGRATIONS)
+        .await
+        .unwrap();
+    let pool = idaas_db::connect(&db.url(), 1, Default::default()).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let waiting = idaas_kafka::OutboxMessage::new(
+        uuid::Uuid::new_v4(),
+        "idaas.transactions",
+        "k",
+        "COMPLETED",
+        vec![1],
+    );
+    idaas_kafka::insert_outbox(&mut conn, &waiting)
+        .await
+        .unwrap();
+
+    let env = [
+        ("IDAAS__DATABASE__URL", idaas_testkit::postgres_server_url()),
+        ("IDAAS__SERVICES__LEDGER__DATABASE", db.name.clone()),
+    ];
+    let report = idaasctl("idaas.", &env, &["outbox", "ledger", "nosuch"]);
+    assert!(report.ok, "{}", report.stderr);
+    assert_eq!(report.lines.len(), 2, "{:?}", report.lines);
+    assert_eq!(report.lines[0]["service"], "ledger");
+    assert_eq!(report.lines[0]["unpublished"], 1);
+    assert!(report.lines[0]["oldestAgeSeconds"].as_f64().is_some());
+    assert_eq!(report.lines[1]["service"], "nosuch");
+    assert!(report.lines[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("nosuch")));
+}
