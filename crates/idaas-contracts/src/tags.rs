@@ -1,14 +1,20 @@
-//! `GET /internal/v1/tags/resolve?address=…&address=…` (identity; caller: transaction).
+//! Tag resolution for payments (identity; caller: transaction).
 //!
-//! One call resolves every tag a payment names (sender and receiver), so an initiation makes
-//! one hop to identity, not two; each address gets its own outcome, in the order asked, so the
-//! caller can apply its checks in its own order (the sender's ownership before the receiver's
-//! existence) exactly as with one call per tag.
+//! `GET /internal/v1/tags/resolutions?address=…&address=…` resolves every tag a payment names
+//! (sender and receiver) in one call, so an initiation makes one hop to identity, not two;
+//! each address gets its own outcome, in the order asked, so the caller applies its checks in
+//! its own order (the sender's ownership before the receiver's existence).
+//!
+//! `GET /internal/v1/tags/resolve?address=` (one tag, answered as a [`ResolvedTag`] or the
+//! refusal itself) is what transaction services before the one-call change use: identity keeps
+//! answering it for one release so a rolling deploy (identity first) never fails a payment.
 
 use idaas_api::ErrorEnvelope;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub const RESOLUTIONS_PATH: &str = "/internal/v1/tags/resolutions";
+/// The single-tag route of the previous release; remove once no transaction service calls it.
 pub const RESOLVE_PATH: &str = "/internal/v1/tags/resolve";
 /// At most this many `address` parameters per call.
 pub const MAX_RESOLVE_ADDRESSES: usize = 8;

@@ -60,9 +60,11 @@ pub struct LagReporter {
 impl ClientContext for LagReporter {
     fn stats(&self, statistics: Statistics) {
         for (topic, t) in statistics.topics {
-            // Partition -1 is librdkafka's internal "unassigned" queue; a lag of -1 is unknown.
+            // Partition -1 is librdkafka's internal "unassigned" queue. A lag of -1 is unknown:
+            // a partition not (or no longer) assigned here, whose last figure must not stay
+            // behind as if it were still this consumer's, so it reads 0.
             for p in t.partitions.values() {
-                if p.partition < 0 || p.consumer_lag < 0 {
+                if p.partition < 0 {
                     continue;
                 }
                 gauge!(
@@ -71,7 +73,7 @@ impl ClientContext for LagReporter {
                     "topic" => topic.clone(),
                     "partition" => p.partition.to_string()
                 )
-                .set(p.consumer_lag as f64);
+                .set(p.consumer_lag.max(0) as f64);
             }
         }
     }

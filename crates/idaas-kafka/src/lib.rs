@@ -17,7 +17,8 @@ pub use client::{
 };
 pub use error::KafkaError;
 pub use outbox::{
-    backlog, insert_outbox, insert_outbox_all, Backlog, OutboxMessage, OUTBOX_MIGRATIONS,
+    backlog, insert_outbox, insert_outbox_all, oldest_unpublished_age, unpublished_count, Backlog,
+    OutboxMessage, OUTBOX_MIGRATIONS,
 };
 pub use relay::{OutboxRelay, RelayHandle};
 pub use topics::Topics;

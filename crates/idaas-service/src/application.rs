@@ -127,7 +127,10 @@ impl Application {
                 .route("/actuator/health/liveness", web::get().to(liveness::<P>))
                 .route("/actuator/health/readiness", web::get().to(readiness::<P>))
                 .route("/actuator/info", web::get().to(info::<P>))
-                .route("/actuator/prometheus", web::get().to(prometheus::<P>))
+                .service(
+                    idaas_web::resource("/actuator/prometheus")
+                        .route(web::get().to(prometheus::<P>)),
+                )
                 .default_service(web::to(idaas_web::not_found))
                 .configure(routes.clone())
                 .wrap(middleware::from_fn(admin_gate));

@@ -49,9 +49,11 @@ pub async fn build_with_clock(
     let infra = Infra::start(SERVICE, settings, Some(MIGRATIONS), verifier)
         .await?
         .with_count_gauge(CountGauge {
-            name: "idaas_payments_accepting",
-            // Accepted, posting not yet confirmed: a number that grows means the ledger is down.
-            sql: "SELECT count(*) AS n FROM transactions WHERE status = 'ACCEPTING'",
+            name: "idaas_payments_accepting_stale",
+            // Accepted over a minute ago and still not posted: every accept is ACCEPTING for the
+            // length of its ledger call, so only the old ones say the ledger is down.
+            sql: "SELECT count(*) AS n FROM transactions \
+                  WHERE status = 'ACCEPTING' AND accepted_at < now() - interval '1 minute'",
         });
     let (worker_infra, worker_state) = (infra.clone(), state.clone());
     infra.supervisor.spawn("transaction-workers", move |stop| {

@@ -57,6 +57,14 @@ fn internal_targets(victim: &Tenant, thief: &Tenant) -> Vec<(&'static str, Strin
             format!("internal/v1/tags/resolve?address={}", victim.tag),
             Value::Null,
         ),
+        (
+            "GET",
+            format!(
+                "internal/v1/tags/resolutions?address={}&address={}",
+                victim.tag, thief.tag
+            ),
+            Value::Null,
+        ),
         // Where the victim's payment webhooks stand.
         (
             "GET",
@@ -490,7 +498,7 @@ async fn direct_calls_need_the_right_service_credential(
         }
     }
     // The legitimate caller still gets through (so the refusals above are not an outage).
-    let path = format!("/internal/v1/tags/resolve?address={}", victim.tag);
+    let path = format!("/internal/v1/tags/resolutions?address={}", victim.tag);
     let ok = p
         .http
         .get(format!("{}{path}", p.service_url("identity")))

@@ -90,7 +90,7 @@ async fn one_payment_shows_in_every_service_and_metrics_are_never_public() {
         value(
             &identity,
             "http_server_requests_total",
-            &[r#"route="/internal/v1/tags/resolve""#]
+            &[r#"route="/internal/v1/tags/resolutions""#]
         )
         .is_some(),
         "{identity}"
@@ -115,7 +115,7 @@ async fn one_payment_shows_in_every_service_and_metrics_are_never_public() {
     // Every event published: the backlog drains to zero and the relay counted them.
     let transaction = "transaction";
     assert_eq!(
-        eventually(&p, transaction, "idaas_payments_accepting", &[]).await,
+        eventually(&p, transaction, "idaas_payments_accepting_stale", &[]).await,
         0.0
     );
     for _ in 0..100 {
@@ -170,7 +170,7 @@ async fn one_payment_shows_in_every_service_and_metrics_are_never_public() {
     for (service, path) in [
         ("gateway", "/api/v1/keys/idaas"),
         ("identity", "/v1/keys/idaas"),
-        ("identity", "/internal/v1/tags/resolve?address=x"),
+        ("identity", "/internal/v1/tags/resolutions?address=x"),
     ] {
         let resp = p
             .http

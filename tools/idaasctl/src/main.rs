@@ -190,8 +190,16 @@ async fn run(cli: Cli) -> Result<(), CtlError> {
             } else {
                 services.clone()
             };
-            for line in outbox::report(&services).await {
-                print(&line)?;
+            let lines = outbox::report(&services).await;
+            for line in &lines {
+                print(line)?;
+            }
+            let failed = lines.iter().filter(|l| l.get("error").is_some()).count();
+            if failed > 0 {
+                return Err(CtlError::Unreadable {
+                    failed,
+                    of: lines.len(),
+                });
             }
         }
     }

@@ -2,7 +2,10 @@
 //! time — without joining any consumer group's offsets: a tail never moves what the services
 //! have committed.
 
-use std::time::Duration;
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
@@ -24,6 +27,8 @@ use crate::{
 };
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Without `--follow`, the longest wait for the next event or end-of-partition.
+const IDLE: Duration = Duration::from_secs(30);
 
 /// Where reading starts on every partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +60,16 @@ fn consumer(kafka: &KafkaSettings) -> Result<StreamConsumer, CtlError> {
         .create()?)
 }
 
-/// Each partition of `topic` with the offset to start at.
-fn assignment(
-    c: &StreamConsumer,
-    topic: &str,
-    start: Start,
-) -> Result<TopicPartitionList, CtlError> {
+/// What to read: each partition with the offset to start at, and where each partition ended
+/// when the tail began (its high watermark), which is where a tail without `--follow` stops.
+struct Plan {
+    list: TopicPartitionList,
+    ends: HashMap<i32, i64>,
+    /// Partitions with nothing to read before their end: empty, or starting at it.
+    done: HashSet<i32>,
+}
+
+fn plan(c: &StreamConsumer, topic: &str, start: Start) -> Result<Plan, CtlError> {
     let metadata = c.fetch_metadata(Some(topic), BROKER_TIMEOUT)?;
     let partitions: Vec<i32> = metadata
         .topics()
@@ -73,29 +82,52 @@ fn assignment(
             "topic {topic} does not exist on the brokers"
         )));
     }
-    let mut list = TopicPartitionList::new();
+    let mut bounds = HashMap::new();
     for p in &partitions {
-        let offset = match start {
-            Start::Beginning => Offset::Beginning,
-            Start::End => Offset::End,
-            Start::Since(t) => Offset::Offset(t.timestamp_millis()),
-        };
-        list.add_partition_offset(topic, *p, offset)?;
+        bounds.insert(*p, c.fetch_watermarks(topic, *p, BROKER_TIMEOUT)?);
     }
+    let mut starts: HashMap<i32, Offset> = partitions
+        .iter()
+        .map(|p| {
+            let offset = match start {
+                Start::Beginning => Offset::Beginning,
+                Start::End => Offset::End,
+                Start::Since(t) => Offset::Offset(t.timestamp_millis()),
+            };
+            (*p, offset)
+        })
+        .collect();
     if let Start::Since(_) = start {
         // Each partition's first offset whose timestamp is at or after the time; a partition
         // with none starts at its end (only what arrives later).
-        let found = c.offsets_for_times(list, BROKER_TIMEOUT)?;
-        list = TopicPartitionList::new();
-        for e in found.elements() {
+        let mut ask = TopicPartitionList::new();
+        for (p, offset) in &starts {
+            ask.add_partition_offset(topic, *p, *offset)?;
+        }
+        for e in c.offsets_for_times(ask, BROKER_TIMEOUT)?.elements() {
             let offset = match e.offset() {
                 Offset::Offset(n) => Offset::Offset(n),
                 _ => Offset::End,
             };
-            list.add_partition_offset(topic, e.partition(), offset)?;
+            starts.insert(e.partition(), offset);
         }
     }
-    Ok(list)
+    let mut list = TopicPartitionList::new();
+    let mut done = HashSet::new();
+    for (p, offset) in &starts {
+        list.add_partition_offset(topic, *p, *offset)?;
+        let (low, high) = bounds.get(p).copied().unwrap_or((0, 0));
+        let first = match offset {
+            Offset::Beginning => low,
+            Offset::Offset(n) => *n,
+            _ => high,
+        };
+        if first >= high {
+            done.insert(*p);
+        }
+    }
+    let ends = bounds.into_iter().map(|(p, (_, high))| (p, high)).collect();
+    Ok(Plan { list, ends, done })
 }
 
 /// One event as a JSON line: where it is, its key and headers, and the event itself decoded
@@ -152,21 +184,42 @@ pub async fn run(
     mut emit: impl FnMut(Value) -> Result<bool, CtlError>,
 ) -> Result<usize, CtlError> {
     let c = consumer(kafka)?;
-    let list = assignment(&c, &topic.full, how.start)?;
+    let Plan {
+        list,
+        ends,
+        mut done,
+    } = plan(&c, &topic.full, how.start)?;
     let partitions = list.count();
     c.assign(&list)?;
-    let mut at_end = std::collections::HashSet::new();
     let mut seen = 0usize;
     loop {
         if how.limit.is_some_and(|l| seen >= l) {
             return Ok(seen);
         }
-        if !how.follow && at_end.len() >= partitions {
+        if !how.follow && done.len() >= partitions {
             return Ok(seen);
         }
-        match c.recv().await {
+        let next = if how.follow {
+            c.recv().await
+        } else {
+            // Without --follow every partition has an end to reach: a broker that stops
+            // answering is an error, not a wait without end.
+            tokio::time::timeout(IDLE, c.recv()).await.map_err(|_| {
+                CtlError::Usage(format!("no progress reading {} for {IDLE:?}", topic.full))
+            })?
+        };
+        match next {
             Ok(m) => {
-                at_end.remove(&m.partition());
+                let p = m.partition();
+                let end = ends.get(&p).copied().unwrap_or(i64::MAX);
+                if !how.follow && (done.contains(&p) || m.offset() >= end) {
+                    // Arrived after the tail began: past the end it was asked to read to.
+                    done.insert(p);
+                    continue;
+                }
+                if !how.follow && m.offset() + 1 >= end {
+                    done.insert(p);
+                }
                 if before(&how.start, &m) {
                     continue;
                 }
@@ -176,7 +229,7 @@ pub async fn run(
                 }
             }
             Err(KafkaError::PartitionEOF(p)) => {
-                at_end.insert(p);
+                done.insert(p);
             }
             Err(e) => return Err(e.into()),
         }

@@ -3,7 +3,7 @@
 //! time; the dead-letter list filters; the outbox report counts what waits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::{path::PathBuf, process::Command, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use idaas_kafka::{
     headers,
@@ -19,16 +19,21 @@ struct Run {
     stderr: String,
 }
 
-fn idaasctl(prefix: &str, env: &[(&str, String)], args: &[&str]) -> Run {
+/// Runs idaasctl; one that has not finished within a minute is killed and fails the test.
+async fn idaasctl(prefix: &str, env: &[(&str, String)], args: &[&str]) -> Run {
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
-    let out = Command::new(env!("CARGO_BIN_EXE_idaasctl"))
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_idaasctl"))
         .args(["--prefix", prefix])
         .args(args)
         .env("IDAAS_CONFIG_DIR", config)
         .env("IDAAS_PROFILE", "local")
         .env("IDAAS__KAFKA__BROKERS", kafka_brokers())
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .output()
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .unwrap_or_else(|_| panic!("idaasctl {args:?} still running after 60 s"))
         .expect("idaasctl runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     Run {
@@ -95,7 +100,7 @@ async fn tail_prints_each_event_decoded_from_a_position_or_a_time() {
         .await;
     }
 
-    let all = idaasctl(&prefix, &[], &["tail", "transactions"]);
+    let all = idaasctl(&prefix, &[], &["tail", "transactions"]).await;
     assert!(all.ok, "{}", all.stderr);
     assert_eq!(all.lines.len(), 2, "{:?}", all.lines);
     let first = &all.lines[0];
@@ -115,9 +120,9 @@ async fn tail_prints_each_event_decoded_from_a_position_or_a_time() {
         .is_some_and(|t| t.starts_with("20")));
 
     // The full name works too; --limit stops early; the end of the topic has nothing yet.
-    let one = idaasctl(&prefix, &[], &["tail", &topic, "--limit", "1"]);
+    let one = idaasctl(&prefix, &[], &["tail", &topic, "--limit", "1"]).await;
     assert_eq!(one.lines.len(), 1, "{}", one.stderr);
-    let end = idaasctl(&prefix, &[], &["tail", "transactions", "--from", "end"]);
+    let end = idaasctl(&prefix, &[], &["tail", "transactions", "--from", "end"]).await;
     assert!(
         end.ok && end.lines.is_empty(),
         "{:?} {}",
@@ -126,14 +131,15 @@ async fn tail_prints_each_event_decoded_from_a_position_or_a_time() {
     );
     // From a time: everything since a minute ago, nothing since tomorrow.
     let ago = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
-    let since = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]);
+    let since = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]).await;
     assert_eq!(since.lines.len(), 2, "{}", since.stderr);
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     let later = idaasctl(
         &prefix,
         &[],
         &["tail", "transactions", "--since", &tomorrow],
-    );
+    )
+    .await;
     assert!(
         later.ok && later.lines.is_empty(),
         "{:?} {}",
@@ -143,11 +149,11 @@ async fn tail_prints_each_event_decoded_from_a_position_or_a_time() {
 
     // Bytes that are not the topic's contract are shown, not dropped.
     produce(&producer, &topic, "k", "ev-x", "?", vec![0xff, 0xff, 0xff]).await;
-    let raw = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]);
+    let raw = idaasctl(&prefix, &[], &["tail", "transactions", "--since", &ago]).await;
     assert_eq!(raw.lines.len(), 3, "{}", raw.stderr);
     assert_eq!(raw.lines[2]["undecodable"], "////");
 
-    let wrong = idaasctl(&prefix, &[], &["tail", "payments"]);
+    let wrong = idaasctl(&prefix, &[], &["tail", "payments"]).await;
     assert!(!wrong.ok);
     assert!(wrong.stderr.contains("unknown topic"), "{}", wrong.stderr);
 }
@@ -181,7 +187,7 @@ async fn dead_letters_list_by_application_and_time() {
         )
         .await;
     }
-    let all = idaasctl(&prefix, &[], &["dlt", "list"]);
+    let all = idaasctl(&prefix, &[], &["dlt", "list"]).await;
     assert!(all.ok, "{}", all.stderr);
     assert_eq!(all.lines.len(), 3);
     assert!(
@@ -193,7 +199,8 @@ async fn dead_letters_list_by_application_and_time() {
         &prefix,
         &[],
         &["dlt", "list", "--application", &a.to_string()],
-    );
+    )
+    .await;
     assert_eq!(mine.lines.len(), 2);
     assert!(mine
         .lines
@@ -210,12 +217,13 @@ async fn dead_letters_list_by_application_and_time() {
             "--since",
             "2026-11-10T00:00:00Z",
         ],
-    );
+    )
+    .await;
     assert_eq!(recent.lines.len(), 1);
     assert_eq!(recent.lines[0]["event"]["failedAt"], "2026-11-20T10:00:00Z");
 
     // A re-drive needs to know who asks.
-    let anonymous = idaasctl(&prefix, &[], &["dlt", "redrive", "--by", " "]);
+    let anonymous = idaasctl(&prefix, &[], &["dlt", "redrive", "--by", " "]).await;
     assert!(!anonymous.ok);
     assert!(anonymous.stderr.contains("--by"), "{}", anonymous.stderr);
 }
@@ -243,8 +251,13 @@ async fn the_outbox_report_counts_what_waits_and_names_what_it_cannot_read() {
         ("IDAAS__DATABASE__URL", idaas_testkit::postgres_server_url()),
         ("IDAAS__SERVICES__LEDGER__DATABASE", db.name.clone()),
     ];
-    let report = idaasctl("idaas.", &env, &["outbox", "ledger", "nosuch"]);
-    assert!(report.ok, "{}", report.stderr);
+    let clean = idaasctl("idaas.", &env, &["outbox", "ledger"]).await;
+    assert!(clean.ok, "{}", clean.stderr);
+    assert_eq!(clean.lines.len(), 1);
+    // A service it cannot read: the others are still reported, and the exit says it failed.
+    let report = idaasctl("idaas.", &env, &["outbox", "ledger", "nosuch"]).await;
+    assert!(!report.ok);
+    assert!(report.stderr.contains("1 of 2"), "{}", report.stderr);
     assert_eq!(report.lines.len(), 2, "{:?}", report.lines);
     assert_eq!(report.lines[0]["service"], "ledger");
     assert_eq!(report.lines[0]["unpublished"], 1);

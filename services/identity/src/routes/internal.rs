@@ -9,6 +9,7 @@ use idaas_contracts::{
 };
 use idaas_domain::TagAddress;
 use idaas_service::{Infra, ServiceCall, ServiceError, ServiceResult};
+use serde::Deserialize;
 
 use crate::{
     domain::{delivery, resolution},
@@ -32,6 +33,26 @@ fn addresses(query: &str) -> Result<Vec<String>, ApiError> {
         )]));
     }
     Ok(found)
+}
+
+#[derive(Deserialize)]
+pub struct ResolveQuery {
+    address: String,
+}
+
+/// One tag (the previous release's contract): the tag, or the refusal as the answer itself.
+pub async fn resolve_tag(
+    infra: web::Data<Infra>,
+    _caller: ServiceCall,
+    query: web::Query<ResolveQuery>,
+) -> ServiceResult<HttpResponse> {
+    let address: TagAddress = query
+        .address
+        .parse()
+        .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))?;
+    let mut conn = infra.pool.get().await?;
+    let resolved = resolution::for_payment(&mut conn, &address).await?;
+    Ok(ApiResponse::ok(resolved).respond())
 }
 
 /// Each tag with what a payment needs about its application (id, name, handle, webhook URL),

@@ -77,8 +77,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         // Service-to-service only: the gateway routes nothing under /internal.
         .service(
-            resource(idaas_contracts::tags::RESOLVE_PATH)
+            resource(idaas_contracts::tags::RESOLUTIONS_PATH)
                 .route(web::get().to(internal::resolve_tags)),
+        )
+        .service(
+            resource(idaas_contracts::tags::RESOLVE_PATH)
+                .route(web::get().to(internal::resolve_tag)),
         )
         .service(
             resource(idaas_contracts::applications::DELIVERY_PROFILE_PATH)

@@ -1,7 +1,7 @@
 //! The transaction service's view of the tags a payment names: every address of one call gets
 //! its own outcome, in order, and only the transaction service's credential gets an answer.
 
-use idaas_contracts::tags::RESOLVE_PATH;
+use idaas_contracts::tags::{RESOLUTIONS_PATH, RESOLVE_PATH};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -13,7 +13,7 @@ async fn resolve(app: &TestApp, as_service: &str, query: &str) -> (StatusCode, V
             "identity",
             &app.base,
             Method::GET,
-            &format!("{RESOLVE_PATH}?{query}"),
+            &format!("{RESOLUTIONS_PATH}?{query}"),
             None,
         )
         .await
@@ -87,10 +87,44 @@ async fn malformed_calls_and_other_callers_are_refused_whole() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let resp = app
         .http
-        .get(format!("{}{RESOLVE_PATH}?address={tag}", app.base))
+        .get(format!("{}{RESOLUTIONS_PATH}?address={tag}", app.base))
         .bearer_auth(&a.token)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_previous_single_tag_route_still_answers_during_a_rolling_deploy() {
+    let app = spawn().await;
+    let a = app.register(&unique_handle("rd")).await;
+    let subject = app.subject(&a.token, "s-1").await;
+    let (status, _) = app.tag(&a.token, &subject, "dave").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let client = internal_client(&app, "transaction");
+    let ask = |address: String| {
+        let client = &client;
+        let base = app.base.clone();
+        async move {
+            let resp = client
+                .send(
+                    "identity",
+                    &base,
+                    Method::GET,
+                    &format!("{RESOLVE_PATH}?address={address}"),
+                    None,
+                )
+                .await
+                .unwrap();
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, v) = ask(format!("dave@{}", a.handle)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["data"]["applicationId"], a.id.as_str());
+    let (status, v) = ask(format!("nobody@{}", a.handle)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["errorCode"], "IDAAS-RES-3004");
 }

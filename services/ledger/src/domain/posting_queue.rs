@@ -94,8 +94,15 @@ impl PostingQueue {
             reply,
         };
         // A full queue sheds load at once rather than queueing callers that will time out.
-        self.jobs.try_send(job).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        if self.jobs.try_send(job).is_err() {
+            counter!("idaas_ledger_postings_total", "outcome" => "unavailable").increment(1);
+            return Err(stopped());
+        }
+        // No answer at all: the worker stopped or its batch panicked before answering.
+        answer.await.unwrap_or_else(|_| {
+            counter!("idaas_ledger_postings_total", "outcome" => "unavailable").increment(1);
+            Err(stopped())
+        })
     }
 }
 

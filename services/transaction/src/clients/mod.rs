@@ -134,7 +134,7 @@ impl Clients {
                 "identity",
                 &self.identity,
                 reqwest::Method::GET,
-                &format!("{}?{query}", tags::RESOLVE_PATH),
+                &format!("{}?{query}", tags::RESOLUTIONS_PATH),
                 None,
             )
             .await
@@ -155,13 +155,15 @@ impl Clients {
                 addresses.len()
             )));
         }
-        outcomes
+        // A refusal identity did not word properly is that address's 503, in its place: the
+        // sender's checks still come first.
+        Ok(outcomes
             .into_iter()
             .map(|o| match o {
-                TagResolution::Found(tag) => Ok(Ok(tag)),
-                TagResolution::Refused(envelope) => refusal(envelope).map(Err),
+                TagResolution::Found(tag) => Ok(tag),
+                TagResolution::Refused(envelope) => Err(refusal(envelope).unwrap_or_else(|e| e)),
             })
-            .collect()
+            .collect())
     }
 
     /// Posts the payment to the ledger under its reference; a repeat is answered, not re-applied.

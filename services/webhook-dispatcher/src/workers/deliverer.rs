@@ -159,14 +159,13 @@ fn attempt_span(row: &DeliveryRow) -> tracing::Span {
     span
 }
 
-/// A delivery that cannot be attempted at all: dead-lettered at once, and counted.
+/// A delivery that cannot be attempted at all: dead-lettered at once.
 async fn undeliverable(
     infra: &Infra,
     row: &DeliveryRow,
     letter: DeadLetter,
 ) -> Result<(), ServiceError> {
-    counter!("idaas_webhook_attempts_total", "outcome" => "undeliverable").increment(1);
-    save(infra, row, Some(letter)).await
+    save(infra, row, Some(letter), Some("undeliverable")).await
 }
 
 async fn attempt(
@@ -199,7 +198,7 @@ async fn attempt(
             tracing::warn!(error = %idaas_service::chain(&e), "no delivery profile; retrying shortly");
             let mut row = row;
             row.next_attempt_at = Some(now + PROFILE_RETRY);
-            return save(infra, &row, None).await;
+            return save(infra, &row, None, None).await;
         }
     };
     let started = std::time::Instant::now();
@@ -219,9 +218,6 @@ async fn attempt(
         }
         (None, crate::domain::DeliveryStatus::Delivered) => {
             tracing::info!(attempts = row.attempts, "delivered");
-            // From the event's arrival here to the receiver's 2xx, retries included.
-            let waited = (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0;
-            histogram!("idaas_webhook_delivery_latency_seconds").record(waited);
             "delivered"
         }
         (None, _) => {
@@ -229,8 +225,7 @@ async fn attempt(
             "retrying"
         }
     };
-    counter!("idaas_webhook_attempts_total", "outcome" => outcome).increment(1);
-    save(infra, &row, letter).await
+    save(infra, &row, letter, Some(outcome)).await
 }
 
 async fn send(
@@ -290,11 +285,14 @@ async fn send(
     }
 }
 
-/// The outcome and, when the delivery has failed, its dead letter: one commit.
+/// The outcome and, when the delivery has failed, its dead letter: one commit. `outcome` is
+/// counted only once that commit has recorded it (a lost lease records nothing, and the attempt
+/// that runs again counts itself).
 async fn save(
     infra: &Infra,
     row: &DeliveryRow,
     letter: Option<DeadLetter>,
+    outcome: Option<&'static str>,
 ) -> Result<(), ServiceError> {
     let message = letter.map(|l| {
         OutboxMessage::new(
@@ -306,20 +304,30 @@ async fn save(
         )
     });
     let mut conn = infra.pool.get().await?;
-    let row = row.clone();
+    let saved_row = row.clone();
     let published = message.is_some();
-    conn.transaction::<_, ServiceError, _>(|c| {
-        async move {
-            if deliveries::save_outcome(c, &row).await? {
-                if let Some(m) = &message {
-                    insert_outbox(c, m).await?;
+    let recorded = conn
+        .transaction::<_, ServiceError, _>(|c| {
+            async move {
+                let recorded = deliveries::save_outcome(c, &saved_row).await?;
+                if recorded {
+                    if let Some(m) = &message {
+                        insert_outbox(c, m).await?;
+                    }
                 }
+                Ok(recorded)
             }
-            Ok(())
+            .scope_boxed()
+        })
+        .await?;
+    if let (true, Some(outcome)) = (recorded, outcome) {
+        counter!("idaas_webhook_attempts_total", "outcome" => outcome).increment(1);
+        if outcome == "delivered" {
+            // From the event's arrival here to the receiver's 2xx, retries included.
+            let waited = (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0;
+            histogram!("idaas_webhook_delivery_latency_seconds").record(waited);
         }
-        .scope_boxed()
-    })
-    .await?;
+    }
     if published {
         infra.relay.wake();
     }
