@@ -82,6 +82,7 @@ async fn admin_gate<B: MessageBody>(
 async fn info<P: Probes>(probes: web::Data<P>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "app": { "name": probes.name(), "version": env!("CARGO_PKG_VERSION") },
+        "git": { "revision": env!("IDAAS_GIT_REVISION") },
     }))
 }
 

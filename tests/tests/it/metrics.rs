@@ -156,6 +156,22 @@ async fn one_payment_shows_in_every_service_and_metrics_are_never_public() {
         0.0
     );
 
+    // Which build answers: the git revision in /actuator/info (the tests run from a checkout).
+    let info: serde_json::Value = p
+        .http
+        .get(format!("{}/actuator/info", p.service_url("ledger")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let revision = info["git"]["revision"].as_str().unwrap_or_default();
+    assert!(
+        revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{info}"
+    );
+
     // Not on any public port, and not through the gateway.
     for service in ["gateway", "ledger", "transaction"] {
         let resp = p
