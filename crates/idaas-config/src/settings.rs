@@ -316,6 +316,62 @@ pub struct KafkaSettings {
     pub partitions: i32,
     pub replication_factor: i32,
     pub outbox_poll_ms: u64,
+    /// librdkafka's `security.protocol`: `plaintext`, `ssl`, `sasl_plaintext` or `sasl_ssl`.
+    #[serde(default = "default_security_protocol")]
+    pub security_protocol: String,
+    /// `sasl.mechanism` when the protocol is `sasl_*`: `PLAIN`, `SCRAM-SHA-256` or
+    /// `SCRAM-SHA-512`.
+    #[serde(default)]
+    pub sasl_mechanism: String,
+    #[serde(default)]
+    pub sasl_username: String,
+    #[serde(default)]
+    pub sasl_password: Secret<String>,
+    /// PEM file of the CA that signed the brokers' certificates (`ssl.ca.location`); empty:
+    /// the system's trust store.
+    #[serde(default)]
+    pub ssl_ca_location: String,
+}
+
+fn default_security_protocol() -> String {
+    "plaintext".into()
+}
+
+/// What librdkafka accepts for `security.protocol` and `sasl.mechanism` (GSSAPI and
+/// OAUTHBEARER need more than a user name and password, so they are not offered).
+const SECURITY_PROTOCOLS: &[&str] = &["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"];
+const SASL_MECHANISMS: &[&str] = &["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+
+impl KafkaSettings {
+    fn problems(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let protocol = self.security_protocol.to_ascii_lowercase();
+        if !SECURITY_PROTOCOLS.contains(&protocol.as_str()) {
+            errors.push(format!(
+                "kafka.security_protocol must be one of {}",
+                SECURITY_PROTOCOLS.join(", ")
+            ));
+        }
+        let sasl = protocol.starts_with("sasl_");
+        if sasl {
+            if !SASL_MECHANISMS.contains(&self.sasl_mechanism.as_str()) {
+                errors.push(format!(
+                    "kafka.sasl_mechanism must be one of {} with {protocol}",
+                    SASL_MECHANISMS.join(", ")
+                ));
+            }
+            if self.sasl_username.is_empty() || self.sasl_password.expose().is_empty() {
+                errors.push(format!(
+                    "kafka.sasl_username and kafka.sasl_password are required with {protocol}"
+                ));
+            }
+        } else if !self.sasl_mechanism.is_empty() || !self.sasl_username.is_empty() {
+            errors.push(format!(
+                "kafka.sasl_* is set but kafka.security_protocol is {protocol}: the credentials would not be used"
+            ));
+        }
+        errors
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -460,6 +516,7 @@ impl Settings {
         if self.kafka.brokers.trim().is_empty() {
             errors.push("kafka.brokers is empty".into());
         }
+        errors.extend(self.kafka.problems());
         if self.http.max_body_bytes == 0 {
             errors.push("http.max_body_bytes must be positive".into());
         }
@@ -512,5 +569,46 @@ impl Settings {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn kafka() -> super::KafkaSettings {
+        crate::load_from(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config"),
+            "local",
+            "ledger",
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .kafka
+    }
+
+    #[test]
+    fn kafka_security_settings_must_be_complete_and_used() {
+        assert!(kafka().problems().is_empty());
+
+        let mut k = kafka();
+        k.security_protocol = "sasl_ssl".into();
+        let problems = k.problems().join("; ");
+        assert!(problems.contains("sasl_mechanism"), "{problems}");
+        assert!(problems.contains("sasl_password"), "{problems}");
+
+        k.sasl_mechanism = "SCRAM-SHA-512".into();
+        k.sasl_username = "idaas".into();
+        k.sasl_password = "pw".to_owned().into();
+        assert!(k.problems().is_empty(), "{:?}", k.problems());
+
+        k.sasl_mechanism = "GSSAPI".into();
+        assert_eq!(k.problems().len(), 1);
+
+        // Credentials with a protocol that would ignore them are a mistake, said at start-up.
+        let mut plain = kafka();
+        plain.sasl_username = "idaas".into();
+        assert_eq!(plain.problems().len(), 1);
+
+        let mut wrong = kafka();
+        wrong.security_protocol = "tls".into();
+        assert!(wrong.problems()[0].contains("security_protocol"));
     }
 }

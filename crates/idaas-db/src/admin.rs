@@ -1,5 +1,5 @@
 use diesel::{sql_types::Text, QueryableByName};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
 use crate::DbError;
 
@@ -26,7 +26,7 @@ fn checked(name: &str) -> Result<&str, DbError> {
 /// usually `postgres`) unless it exists. Concurrent creators are tolerated.
 pub async fn ensure_database(maintenance_url: &str, name: &str) -> Result<(), DbError> {
     let name = checked(name)?;
-    let mut conn = AsyncPgConnection::establish(maintenance_url)
+    let mut conn = crate::tls::establish(maintenance_url)
         .await
         .map_err(|e| DbError::Pool(e.to_string()))?;
     let exists: Found =
@@ -54,7 +54,7 @@ pub async fn ensure_database(maintenance_url: &str, name: &str) -> Result<(), Db
 
 pub async fn drop_database(maintenance_url: &str, name: &str) -> Result<(), DbError> {
     let name = checked(name)?;
-    let mut conn = AsyncPgConnection::establish(maintenance_url)
+    let mut conn = crate::tls::establish(maintenance_url)
         .await
         .map_err(|e| DbError::Pool(e.to_string()))?;
     diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))

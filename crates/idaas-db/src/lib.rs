@@ -5,6 +5,7 @@ mod error;
 mod migrate;
 mod pool;
 mod text_enum;
+pub mod tls;
 
 pub use admin::{drop_database, ensure_database};
 pub use error::{unique_violation, DbError};

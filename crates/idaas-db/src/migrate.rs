@@ -1,4 +1,4 @@
-use diesel::{sql_query, Connection, RunQueryDsl};
+use diesel::{sql_query, RunQueryDsl};
 use diesel_async::{async_connection_wrapper::AsyncConnectionWrapper, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
@@ -14,8 +14,10 @@ fn establish(url: &str) -> Result<AsyncConnectionWrapper<AsyncPgConnection>, DbE
     let mut delay = std::time::Duration::from_millis(200);
     let mut attempt = 1;
     loop {
-        match AsyncConnectionWrapper::<AsyncPgConnection>::establish(url) {
-            Ok(c) => return Ok(c),
+        // On a blocking thread of the runtime: its handle drives the connection (TLS per the
+        // URL's sslmode, as every other connection).
+        match tokio::runtime::Handle::current().block_on(crate::tls::establish(url)) {
+            Ok(c) => return Ok(AsyncConnectionWrapper::from(c)),
             Err(e) if attempt < CONNECT_ATTEMPTS => {
                 tracing::warn!(error = %e, attempt, "database not ready; retrying");
                 std::thread::sleep(delay);

@@ -1,7 +1,7 @@
 use diesel_async::{
     pooled_connection::{
         deadpool::{Object, Pool},
-        AsyncDieselConnectionManager,
+        AsyncDieselConnectionManager, ManagerConfig,
     },
     AsyncPgConnection, RunQueryDsl,
 };
@@ -48,7 +48,11 @@ pub fn connect(url: &str, max_size: usize, limits: SessionLimits) -> Result<PgPo
     } else {
         limits.pool_wait_ms
     });
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    // A bad sslmode or an unreadable sslrootcert stops start-up here, not at first use.
+    crate::tls::client_config(&crate::tls::split(&url)?)?;
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(|url| Box::pin(crate::tls::establish(url)));
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(deadpool::Runtime::Tokio1)

@@ -6,16 +6,13 @@ use rdkafka::{
     client::DefaultClientContext,
     consumer::{BaseConsumer, Consumer},
     types::RDKafkaErrorCode,
-    ClientConfig,
 };
 
 use crate::KafkaError;
 
 /// Creates missing topics; "already exists" is success, so every replica may call it.
 pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> Result<(), KafkaError> {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", &settings.brokers)
-        .create()?;
+    let admin: AdminClient<DefaultClientContext> = crate::client_config(settings).create()?;
     let new: Vec<NewTopic<'_>> = topics
         .iter()
         .map(|t| {
@@ -40,11 +37,9 @@ pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> Resul
 
 /// Fetches cluster metadata: the broker answers, for health checks.
 pub async fn probe(settings: &KafkaSettings) -> Result<(), KafkaError> {
-    let brokers = settings.brokers.clone();
+    let config = crate::client_config(settings);
     tokio::task::spawn_blocking(move || -> Result<(), KafkaError> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &brokers)
-            .create()?;
+        let consumer: BaseConsumer = config.create()?;
         consumer.fetch_metadata(None, Duration::from_secs(3))?;
         Ok(())
     })

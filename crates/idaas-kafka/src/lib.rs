@@ -13,7 +13,8 @@ mod topics;
 pub use admin::{ensure_topics, probe};
 pub use batch::{drain_ready, last_per_partition};
 pub use client::{
-    build_consumer, build_measured_consumer, build_producer, LagReporter, MeasuredConsumer,
+    build_consumer, build_measured_consumer, build_producer, client_config, LagReporter,
+    MeasuredConsumer,
 };
 pub use error::KafkaError;
 pub use outbox::{

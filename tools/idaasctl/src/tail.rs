@@ -16,7 +16,7 @@ use idaas_kafka::{
         consumer::{Consumer, StreamConsumer},
         error::KafkaError,
         message::{BorrowedMessage, Message},
-        ClientConfig, Offset, TopicPartitionList,
+        Offset, TopicPartitionList,
     },
 };
 use serde_json::{json, Value};
@@ -49,8 +49,7 @@ pub struct Tail {
 }
 
 fn consumer(kafka: &KafkaSettings) -> Result<StreamConsumer, CtlError> {
-    Ok(ClientConfig::new()
-        .set("bootstrap.servers", &kafka.brokers)
+    Ok(idaas_kafka::client_config(kafka)
         // Required by librdkafka, never used: partitions are assigned, offsets never committed.
         .set("group.id", format!("idaasctl-{}", uuid::Uuid::new_v4()))
         .set("enable.auto.commit", "false")

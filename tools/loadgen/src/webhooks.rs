@@ -175,6 +175,11 @@ pub fn kafka_settings(o: &Options) -> KafkaSettings {
         partitions: 1,
         replication_factor: 1,
         outbox_poll_ms: 1_000,
+        security_protocol: "plaintext".into(),
+        sasl_mechanism: String::new(),
+        sasl_username: String::new(),
+        sasl_password: Default::default(),
+        ssl_ca_location: String::new(),
     }
 }
 
