@@ -5,7 +5,9 @@
 #      (unknown fields are errors), with the PyPI package kubernetes-validate;
 #   3. check the least-privilege invariants of docs/k8s.md: the token signing key only in
 #      identity's Secret, each Deployment reads only its own Secret and has its own
-#      NetworkPolicy behind a default deny, no credentials in the ConfigMap, probe paths.
+#      NetworkPolicy behind a default deny, no credentials in the ConfigMap, probe paths, no
+#      service account token, a grace period and a PodDisruptionBudget per Deployment, and an
+#      ingress that routes no /actuator path.
 # Needs python3. The first run creates .run/venv-k8s and installs kubernetes-validate from PyPI.
 set -euo pipefail
 
@@ -224,6 +226,25 @@ for dep in by_kind.get("Deployment", []):
         sp = c.get("startupProbe") or {}
         if sp.get("failureThreshold", 3) * sp.get("periodSeconds", 10) < 300:
             errors.append(f"Deployment {dname}: startupProbe allows less than 5 minutes")
+
+    # Hardened pods: its own ServiceAccount without a token, a grace period, a budget.
+    spec = pod["spec"]
+    if spec.get("automountServiceAccountToken") is not False:
+        errors.append(f"Deployment {dname}: mounts a service account token")
+    if not spec.get("terminationGracePeriodSeconds"):
+        errors.append(f"Deployment {dname}: no terminationGracePeriodSeconds")
+    budgets = [b for b in by_kind.get("PodDisruptionBudget", []) if nsof(b) == ns
+               and ((b["spec"].get("selector") or {}).get("matchLabels") or {}).items() <= labels.items()]
+    if not budgets:
+        errors.append(f"Deployment {dname}: no PodDisruptionBudget")
+
+# The ingress routes public paths only: never "/" as a whole, never /actuator.
+for ing in by_kind.get("Ingress", []):
+    for rule in ing["spec"].get("rules") or []:
+        for path in (rule.get("http") or {}).get("paths") or []:
+            pth = path.get("path") or "/"
+            if pth == "/" or pth.startswith("/actuator"):
+                errors.append(f"Ingress {name(ing)}: path {pth!r} would expose /actuator")
 
 for e in errors:
     print(f"  {e}", file=sys.stderr)
