@@ -1,11 +1,12 @@
 # Local platform. Scripts in scripts/; they work from any directory.
-.PHONY: help up down test bench fmt lint logs
+.PHONY: help up down test bench images fmt lint logs
 
 help:
 	@echo "make up     run the whole platform locally (PostgreSQL, Redis, tansu, six services)"
 	@echo "make down   stop what make up started"
 	@echo "make test   every test: unit, integration (real PostgreSQL/Redis/broker), end to end"
 	@echo "make bench  throughput: the platform (release, limits raised) under every load scenario, one table"
+	@echo "make images one OCI image per service (buildah, FROM scratch, non-root), tagged by revision"
 	@echo "make fmt    format the code"
 	@echo "make lint   cargo fmt --check, clippy -D warnings, Kubernetes manifests rendered and validated"
 	@echo "make logs   follow the logs of what make up started"
@@ -25,6 +26,10 @@ test:
 ## Benchmarks (never part of make test): brings the platform up, runs loadgen bench, stops it.
 bench:
 	@bash scripts/bench.sh
+
+## One OCI image per service (deploy/images/Containerfile): idaas/<service>:<revision>.
+images:
+	@bash scripts/images.sh
 
 fmt:
 	cargo fmt --all
