@@ -89,6 +89,18 @@ mod tests {
     }
 
     #[test]
+    fn a_service_may_size_its_own_pool_and_topics_are_created_only_locally() {
+        let dir = with_profile("sized", "[services.ledger]\npool_size = 3\n");
+        let s = load_from(&dir, "sized", "ledger").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.service("ledger").and_then(|l| l.pool_size), Some(3));
+        assert_eq!(s.service("identity").and_then(|l| l.pool_size), None);
+        assert!(!s.kafka.create_topics, "off unless a profile turns it on");
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let local = load_from(&repo, "local", "ledger").unwrap_or_else(|e| panic!("{e}"));
+        assert!(local.kafka.create_topics);
+    }
+
+    #[test]
     fn a_bad_setting_stops_start_up_naming_its_key() {
         let dir = with_profile("bad", "[telemetry]\nlog_format = \"xml\"\n");
         let err = load_from(&dir, "bad", "identity")

@@ -316,6 +316,11 @@ pub struct KafkaSettings {
     pub partitions: i32,
     pub replication_factor: i32,
     pub outbox_poll_ms: u64,
+    /// Services create missing topics at start-up (local: tansu has none until asked). Off
+    /// elsewhere: the topics are declared resources (Strimzi KafkaTopic) with their partitions,
+    /// replication and retention, and a service only checks they exist.
+    #[serde(default)]
+    pub create_topics: bool,
     /// librdkafka's `security.protocol`: `plaintext`, `ssl`, `sasl_plaintext` or `sasl_ssl`.
     #[serde(default = "default_security_protocol")]
     pub security_protocol: String,
@@ -464,6 +469,10 @@ fn default_internal_timeout_ms() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServiceSettings {
     pub port: u16,
+    /// This service's connection pool, instead of `database.pool_size`: replicas × pool size
+    /// summed over the services must stay under the server's `max_connections`.
+    #[serde(default)]
+    pub pool_size: Option<usize>,
     /// `/actuator/prometheus` is served here only, never on `port`: metrics stay off the
     /// public path whatever the ingress does. 0 picks a free port (tests).
     #[serde(default)]

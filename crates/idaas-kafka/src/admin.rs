@@ -10,6 +10,31 @@ use rdkafka::{
 
 use crate::KafkaError;
 
+/// Which of `topics` the brokers do not have.
+pub async fn missing_topics(
+    settings: &KafkaSettings,
+    topics: &[String],
+) -> Result<Vec<String>, KafkaError> {
+    let config = crate::client_config(settings);
+    let wanted = topics.to_vec();
+    tokio::task::spawn_blocking(move || -> Result<Vec<String>, KafkaError> {
+        let consumer: BaseConsumer = config.create()?;
+        let metadata = consumer.fetch_metadata(None, Duration::from_secs(10))?;
+        let present: std::collections::HashSet<&str> = metadata
+            .topics()
+            .iter()
+            .filter(|t| t.error().is_none())
+            .map(|t| t.name())
+            .collect();
+        Ok(wanted
+            .into_iter()
+            .filter(|t| !present.contains(t.as_str()))
+            .collect())
+    })
+    .await
+    .map_err(|e| KafkaError::Admin(e.to_string()))?
+}
+
 /// Creates missing topics; "already exists" is success, so every replica may call it.
 pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> Result<(), KafkaError> {
     let admin: AdminClient<DefaultClientContext> = crate::client_config(settings).create()?;

@@ -10,7 +10,7 @@ mod outbox;
 mod relay;
 mod topics;
 
-pub use admin::{ensure_topics, probe};
+pub use admin::{ensure_topics, missing_topics, probe};
 pub use batch::{drain_ready, last_per_partition};
 pub use client::{
     build_consumer, build_measured_consumer, build_producer, client_config, LagReporter,

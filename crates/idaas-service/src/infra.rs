@@ -50,11 +50,11 @@ impl Infra {
         if let Some(own) = migrations {
             idaas_db::run_migrations(url.expose(), own).await?;
         }
-        let pool = idaas_db::connect(
-            url.expose(),
-            settings.database.pool_size,
-            crate::session_limits(&settings),
-        )?;
+        let pool_size = settings
+            .service(service)
+            .and_then(|s| s.pool_size)
+            .unwrap_or(settings.database.pool_size);
+        let pool = idaas_db::connect(url.expose(), pool_size, crate::session_limits(&settings))?;
         // Readiness has a connection of its own: a pool saturated by a flood of requests means
         // busy, not broken, and must not take every replica out of service at once.
         let probe_pool = idaas_db::connect(
@@ -69,14 +69,19 @@ impl Infra {
 
         let topics = Topics::new(settings.kafka.topic_prefix.clone());
         // A broker outage never stops a service from starting: the outbox holds events until
-        // the broker is back, and the topics are created as soon as it answers.
+        // the broker is back, and the topics are created (local) or found (elsewhere, where
+        // they are declared resources) as soon as it answers.
         let kafka = settings.kafka.clone();
         let names = topics.all();
         tokio::spawn(async move {
-            let _ = retry("broker", u32::MAX, || {
-                idaas_kafka::ensure_topics(&kafka, &names)
-            })
-            .await;
+            if kafka.create_topics {
+                let _ = retry("broker", u32::MAX, || {
+                    idaas_kafka::ensure_topics(&kafka, &names)
+                })
+                .await;
+            } else {
+                let _ = retry("topics", u32::MAX, || topics_present(&kafka, &names)).await;
+            }
         });
         let relay = OutboxRelay::new(
             pool.clone(),
@@ -125,6 +130,21 @@ impl Infra {
 
     pub fn max_body(&self) -> usize {
         self.settings.http.max_body_bytes
+    }
+}
+
+/// Ok once every topic exists; otherwise which are missing, for the start-up log.
+async fn topics_present(
+    kafka: &idaas_config::KafkaSettings,
+    names: &[String],
+) -> Result<(), String> {
+    match idaas_kafka::missing_topics(kafka, names).await {
+        Ok(missing) if missing.is_empty() => Ok(()),
+        Ok(missing) => Err(format!(
+            "topics missing on the brokers (kafka.create_topics is off: declare them): {}",
+            missing.join(", ")
+        )),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -175,6 +175,7 @@ pub fn kafka_settings(o: &Options) -> KafkaSettings {
         partitions: 1,
         replication_factor: 1,
         outbox_poll_ms: 1_000,
+        create_topics: true,
         security_protocol: "plaintext".into(),
         sasl_mechanism: String::new(),
         sasl_username: String::new(),
