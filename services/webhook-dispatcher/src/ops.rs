@@ -94,18 +94,31 @@ impl Redrive {
     }
 
     fn matches(&self, letter: &WebhookDeadLetter) -> bool {
-        let failed_at =
-            DateTime::parse_from_rfc3339(&letter.failed_at).map(|t| t.with_timezone(&Utc));
-        let recent = match (self.since, failed_at) {
-            (None, _) => true,
-            (Some(since), Ok(at)) => at >= since,
-            (Some(_), Err(_)) => false,
-        };
-        let app = self
-            .application
-            .is_none_or(|a| letter.application_id == a.to_string());
-        recent && app
+        dead_letter_matches(
+            self.since,
+            self.application,
+            &letter.failed_at,
+            &letter.application_id,
+        )
     }
+}
+
+/// Whether a dead letter is asked for: it failed at or after `since` (its `failed_at`, RFC
+/// 3339; one that does not parse never matches a `since`) and is `application`'s. The one rule
+/// for re-drives here and for `idaasctl dlt list`, which reads the letters as JSON.
+pub fn dead_letter_matches(
+    since: Option<DateTime<Utc>>,
+    application: Option<Uuid>,
+    failed_at: &str,
+    application_id: &str,
+) -> bool {
+    let failed_at = DateTime::parse_from_rfc3339(failed_at).map(|t| t.with_timezone(&Utc));
+    let recent = match (since, failed_at) {
+        (None, _) => true,
+        (Some(since), Ok(at)) => at >= since,
+        (Some(_), Err(_)) => false,
+    };
+    recent && application.is_none_or(|a| application_id == a.to_string())
 }
 
 /// Reads the dead-letter topic until it has been quiet for `quiet`, re-driving what matches.

@@ -24,19 +24,13 @@ pub struct Filter {
 
 impl Filter {
     fn matches(&self, event: &Value) -> bool {
-        let failed_at = event["failedAt"]
-            .as_str()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let recent = match (self.since, failed_at) {
-            (None, _) => true,
-            (Some(since), Some(at)) => at >= since,
-            (Some(_), None) => false,
-        };
-        let app = self
-            .application
-            .is_none_or(|a| event["applicationId"].as_str() == Some(&a.to_string()));
-        recent && app
+        let field = |name: &str| event[name].as_str().unwrap_or_default();
+        ops::dead_letter_matches(
+            self.since,
+            self.application,
+            field("failedAt"),
+            field("applicationId"),
+        )
     }
 }
 
