@@ -48,10 +48,14 @@ pub fn connect(url: &str, max_size: usize, limits: SessionLimits) -> Result<PgPo
     } else {
         limits.pool_wait_ms
     });
-    // A bad sslmode or an unreadable sslrootcert stops start-up here, not at first use.
-    crate::tls::client_config(&crate::tls::split(&url)?)?;
+    // A bad sslmode or an unreadable sslrootcert stops start-up here, not at first use; the
+    // TLS configuration is built once, for every connection the pool opens (to this `url`).
+    let connector = std::sync::Arc::new(crate::tls::Connector::new(&url)?);
     let mut config = ManagerConfig::default();
-    config.custom_setup = Box::new(|url| Box::pin(crate::tls::establish(url)));
+    config.custom_setup = Box::new(move |_| {
+        let connector = connector.clone();
+        Box::pin(async move { connector.connect().await })
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)

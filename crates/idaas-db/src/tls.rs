@@ -82,11 +82,8 @@ pub fn split(url: &str) -> Result<TlsUrl, DbError> {
         SslMode::Prefer => "prefer",
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => "require",
     };
-    kept.push(match tokio_mode {
-        "disable" => "sslmode=disable",
-        "prefer" => "sslmode=prefer",
-        _ => "sslmode=require",
-    });
+    let sslmode = format!("sslmode={tokio_mode}");
+    kept.push(&sslmode);
     Ok(TlsUrl {
         url: format!("{base}?{}", kept.join("&")),
         mode,
@@ -123,14 +120,11 @@ fn roots(root_cert: Option<&PathBuf>) -> Result<RootCertStore, DbError> {
     let mut store = RootCertStore::empty();
     match root_cert {
         Some(path) => {
-            let certs = CertificateDer::pem_file_iter(path)
-                .map_err(|e| DbError::Pool(format!("sslrootcert {}: {e}", path.display())))?;
-            for cert in certs {
-                let cert = cert
-                    .map_err(|e| DbError::Pool(format!("sslrootcert {}: {e}", path.display())))?;
-                store
-                    .add(cert)
-                    .map_err(|e| DbError::Pool(format!("sslrootcert {}: {e}", path.display())))?;
+            let bad = |e: &dyn std::fmt::Display| {
+                DbError::Pool(format!("sslrootcert {}: {e}", path.display()))
+            };
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+                store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
             }
             if store.is_empty() {
                 return Err(DbError::Pool(format!(
@@ -286,25 +280,49 @@ fn with_causes(e: &dyn std::error::Error) -> diesel::ConnectionError {
     diesel::ConnectionError::BadConnection(text)
 }
 
-/// One connection as `url` says (TLS per its `sslmode`), for the pool, migrations and admin.
-pub async fn establish(url: &str) -> ConnectionResult<AsyncPgConnection> {
-    let bad = |e: DbError| diesel::ConnectionError::BadConnection(e.to_string());
-    let tls = split(url).map_err(bad)?;
-    match client_config(&tls).map_err(bad)? {
-        None => {
-            let (client, conn) = tokio_postgres::connect(&tls.url, tokio_postgres::NoTls)
-                .await
-                .map_err(|e| with_causes(&e))?;
-            AsyncPgConnection::try_from_client_and_connection(client, conn).await
-        }
-        Some(config) => {
-            let connector = tokio_postgres_rustls::MakeRustlsConnect::new(config);
-            let (client, conn) = tokio_postgres::connect(&tls.url, connector)
-                .await
-                .map_err(|e| with_causes(&e))?;
-            AsyncPgConnection::try_from_client_and_connection(client, conn).await
+/// How to open connections to one URL: its `sslmode` read and its TLS configuration (root
+/// certificates included) built once, then used for every connection a pool opens.
+pub struct Connector {
+    url: String,
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl Connector {
+    /// A bad `sslmode` or an unreadable `sslrootcert` is an error here, before any connection.
+    pub fn new(url: &str) -> Result<Self, DbError> {
+        let tls = split(url)?;
+        Ok(Self {
+            tls: client_config(&tls)?.map(Arc::new),
+            url: tls.url,
+        })
+    }
+
+    /// One connection, for the pool, migrations and admin.
+    pub async fn connect(&self) -> ConnectionResult<AsyncPgConnection> {
+        match &self.tls {
+            None => {
+                let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| with_causes(&e))?;
+                AsyncPgConnection::try_from_client_and_connection(client, conn).await
+            }
+            Some(config) => {
+                let tls = tokio_postgres_rustls::MakeRustlsConnect::new((**config).clone());
+                let (client, conn) = tokio_postgres::connect(&self.url, tls)
+                    .await
+                    .map_err(|e| with_causes(&e))?;
+                AsyncPgConnection::try_from_client_and_connection(client, conn).await
+            }
         }
     }
+}
+
+/// One connection as `url` says (TLS per its `sslmode`): migrations, admin, tests.
+pub async fn establish(url: &str) -> ConnectionResult<AsyncPgConnection> {
+    Connector::new(url)
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+        .connect()
+        .await
 }
 
 #[cfg(test)]
