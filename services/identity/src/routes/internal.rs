@@ -40,16 +40,19 @@ pub struct ResolveQuery {
     address: String,
 }
 
+/// A tag address as either route takes it; one that does not parse is a 400 naming it.
+fn parse_address(raw: &str) -> Result<TagAddress, ApiError> {
+    raw.parse()
+        .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))
+}
+
 /// One tag (the previous release's contract): the tag, or the refusal as the answer itself.
 pub async fn resolve_tag(
     infra: web::Data<Infra>,
     _caller: ServiceCall,
     query: web::Query<ResolveQuery>,
 ) -> ServiceResult<HttpResponse> {
-    let address: TagAddress = query
-        .address
-        .parse()
-        .map_err(|e| ApiError::validation(vec![format!("tag: {e}")]))?;
+    let address = parse_address(&query.address)?;
     let mut conn = infra.pool.get().await?;
     let resolved = resolution::for_payment(&mut conn, &address).await?;
     Ok(ApiResponse::ok(resolved).respond())
@@ -67,8 +70,8 @@ pub async fn resolve_tags(
     let mut conn = infra.pool.get().await?;
     let mut outcomes = Vec::with_capacity(asked.len());
     for raw in &asked {
-        let outcome = match raw.parse::<TagAddress>() {
-            Err(e) => Err(ApiError::validation(vec![format!("tag: {e}")])),
+        let outcome = match parse_address(raw) {
+            Err(e) => Err(e),
             Ok(address) => match resolution::for_payment(&mut conn, &address).await {
                 Ok(tag) => Ok(tag),
                 Err(ServiceError::Api(e)) => Err(e),
