@@ -12,16 +12,12 @@ use crate::KafkaError;
 /// `kafka.*` says. Producers, consumers, the admin client and the probe all start here, so a
 /// managed Kafka needs its settings in one place only.
 pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
+    let protocol = settings.security_protocol.to_ascii_lowercase();
     let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", &settings.brokers).set(
-        "security.protocol",
-        settings.security_protocol.to_ascii_lowercase(),
-    );
-    if settings
-        .security_protocol
-        .to_ascii_lowercase()
-        .starts_with("sasl_")
-    {
+    config
+        .set("bootstrap.servers", &settings.brokers)
+        .set("security.protocol", &protocol);
+    if protocol.starts_with("sasl_") {
         config
             .set("sasl.mechanism", &settings.sasl_mechanism)
             .set("sasl.username", &settings.sasl_username)
