@@ -95,12 +95,12 @@ impl PostingQueue {
         };
         // A full queue sheds load at once rather than queueing callers that will time out.
         if self.jobs.try_send(job).is_err() {
-            counter!("idaas_ledger_postings_total", "outcome" => "unavailable").increment(1);
+            counted("unavailable");
             return Err(stopped());
         }
         // No answer at all: the worker stopped or its batch panicked before answering.
         answer.await.unwrap_or_else(|_| {
-            counter!("idaas_ledger_postings_total", "outcome" => "unavailable").increment(1);
+            counted("unavailable");
             Err(stopped())
         })
     }
@@ -114,8 +114,13 @@ fn answer(job: Job, result: ServiceResult<Applied>) {
         Err(ServiceError::Api(e)) if e.code.status().is_client_error() => "refused",
         Err(_) => "unavailable",
     };
-    counter!("idaas_ledger_postings_total", "outcome" => outcome).increment(1);
+    counted(outcome);
     let _ = job.reply.send(result);
+}
+
+/// `idaas_ledger_postings_total{outcome}`: every posting answered, whoever answers it.
+fn counted(outcome: &'static str) {
+    counter!("idaas_ledger_postings_total", "outcome" => outcome).increment(1);
 }
 
 fn stopped() -> ServiceError {
