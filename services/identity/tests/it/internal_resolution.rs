@@ -7,19 +7,24 @@ use serde_json::Value;
 
 use crate::common::{internal_client, spawn, unique_handle, TestApp};
 
-async fn resolve(app: &TestApp, as_service: &str, query: &str) -> (StatusCode, Value) {
+/// GET `path?query` on identity with `as_service`'s credential.
+async fn ask(app: &TestApp, as_service: &str, path: &str, query: &str) -> (StatusCode, Value) {
     let resp = internal_client(app, as_service)
         .send(
             "identity",
             &app.base,
             Method::GET,
-            &format!("{RESOLUTIONS_PATH}?{query}"),
+            &format!("{path}?{query}"),
             None,
         )
         .await
         .unwrap();
     let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn resolve(app: &TestApp, as_service: &str, query: &str) -> (StatusCode, Value) {
+    ask(app, as_service, RESOLUTIONS_PATH, query).await
 }
 
 #[tokio::test]
@@ -102,29 +107,20 @@ async fn the_previous_single_tag_route_still_answers_during_a_rolling_deploy() {
     let subject = app.subject(&a.token, "s-1").await;
     let (status, _) = app.tag(&a.token, &subject, "dave").await;
     assert_eq!(status, StatusCode::CREATED);
-    let client = internal_client(&app, "transaction");
-    let ask = |address: String| {
-        let client = &client;
-        let base = app.base.clone();
-        async move {
-            let resp = client
-                .send(
-                    "identity",
-                    &base,
-                    Method::GET,
-                    &format!("{RESOLVE_PATH}?address={address}"),
-                    None,
-                )
-                .await
-                .unwrap();
-            let status = resp.status();
-            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
-        }
+    let app = &app;
+    let single = |address: String| async move {
+        ask(
+            app,
+            "transaction",
+            RESOLVE_PATH,
+            &format!("address={address}"),
+        )
+        .await
     };
-    let (status, v) = ask(format!("dave@{}", a.handle)).await;
+    let (status, v) = single(format!("dave@{}", a.handle)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["data"]["applicationId"], a.id.as_str());
-    let (status, v) = ask(format!("nobody@{}", a.handle)).await;
+    let (status, v) = single(format!("nobody@{}", a.handle)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(v["errorCode"], "IDAAS-RES-3004");
 }
