@@ -12,6 +12,8 @@ export IDAAS_TEST_DATABASE_URL="${IDAAS_TEST_DATABASE_URL:-$(pg_server_url "$PG_
 export IDAAS_TEST_KAFKA_BROKERS="${IDAAS_TEST_KAFKA_BROKERS:-$KAFKA_BROKERS}"
 export IDAAS_TEST_REDIS_URL="${IDAAS_TEST_REDIS_URL:-$REDIS_URL}"
 IDAAS__DATABASE__URL="$IDAAS_TEST_DATABASE_URL" "$ROOT/scripts/ensure-postgres.sh"
+# The database bootstrap test runs k8s/db-bootstrap/bootstrap.sql with psql, as its Job does.
+command -v psql >/dev/null || apt_install postgresql-client
 IDAAS__REDIS__URL="$IDAAS_TEST_REDIS_URL" "$ROOT/scripts/ensure-redis.sh"
 IDAAS__KAFKA__BROKERS="$IDAAS_TEST_KAFKA_BROKERS" "$ROOT/scripts/ensure-tansu.sh"
 # The API schema test drives the gateway with schemathesis (PyPI, pinned, in .run/).
