@@ -13,14 +13,6 @@ file="$ROOT/config/local.secrets.toml"
 command -v openssl >/dev/null || apt_install openssl
 umask 077
 
-p256_pem() {
-  local pem
-  pem="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null)" \
-    || die "openssl could not generate a P-256 key"
-  [[ "$pem" == "-----BEGIN PRIVATE KEY-----"* ]] || die "openssl did not produce a PKCS#8 PEM key"
-  printf '%s\n' "$pem"
-}
-
 platform_keys() {
   local at_rest
   at_rest="$(openssl rand -base64 32)"

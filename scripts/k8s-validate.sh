@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Renders k8s/base and checks it (part of `make lint`; works from any directory):
-#   1. render with `kubectl kustomize`, else `kustomize build`, else an embedded python renderer;
+# Renders k8s/base and every overlay in deploy/ and checks each (part of `make lint`; works
+# from any directory):
+#   1. render k8s/base with `kubectl kustomize`, else `kustomize build`, else an embedded python
+#      renderer; overlays (generators, patches) need kubectl or kustomize;
 #   2. validate every rendered document against the Kubernetes OpenAPI schemas, strictly
-#      (unknown fields are errors), with the PyPI package kubernetes-validate;
-#   3. check the least-privilege invariants of docs/k8s.md: the token signing key only in
-#      identity's Secret, each Deployment reads only its own Secret and has its own
+#      (unknown fields are errors), with the PyPI package kubernetes-validate; custom resources
+#      (KafkaTopic, ExternalSecret) against the schemas kept in k8s/schemas, as strictly
+#      (scripts/k8s_schemas.py);
+#   3. check the invariants of docs/k8s.md (scripts/k8s_invariants.py): the token signing key
+#      only in identity's Secret, each Deployment reads only its own Secret and has its own
 #      NetworkPolicy behind a default deny, no credentials in the ConfigMap, probe paths, no
-#      service account token, a grace period and a PodDisruptionBudget per Deployment, and an
-#      ingress that routes no /actuator path.
+#      service account token, a grace period and a PodDisruptionBudget per Deployment, an
+#      ingress that routes no /actuator path; in overlays also: every Secret present (or an
+#      ExternalSecret's target), every image pinned (never latest), every topic declared or
+#      created, no placeholder left in a self-contained overlay.
+# The local overlay's keys are generated first if missing (scripts/k8s-local-secrets.sh).
 # Needs python3. The first run creates .run/venv-k8s and installs kubernetes-validate from PyPI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BASE="$ROOT/k8s/base"
+# TOPIC_SUFFIXES (and k8s-local-secrets.sh's helpers); log/die below are this script's own.
+source "$ROOT/scripts/lib.sh"
 VENV="$ROOT/.run/venv-k8s"
 # Pinned: `pip index versions kubernetes-validate` lists it. It ships schemas for 1.25..1.34.
 KV_VERSION="1.34.1"
@@ -134,126 +143,51 @@ log "rendered k8s/base with $renderer: $count documents"
 
 # --- 2. schemas ---------------------------------------------------------------------------
 # --quiet prints only warnings and failures. A warning is a kind without a schema (a typo'd
-# kind or apiVersion), which must fail too, since everything here is a core kind.
-out="$("$VENV/bin/kubernetes-validate" --strict --quiet -k "$K8S_VERSION" "$rendered" 2>&1)" &&
-  rc=0 || rc=$?
-if [[ $rc -ne 0 || -n "$out" ]]; then
-  printf '%s\n' "$out" | sed "s|$rendered|rendered|" >&2
-  die "schema validation against Kubernetes $K8S_VERSION (strict)"
+# kind or apiVersion), which must fail too: custom kinds are split off first and checked
+# against k8s/schemas instead.
+validate_schemas() {
+  local file="$1" label="$2" core="$tmp/core.yaml" out rc count
+  "$PY" "$ROOT/scripts/k8s_schemas.py" "$file" "$core" "$ROOT/k8s/schemas" ||
+    die "$label: custom resources against k8s/schemas"
+  count="$(grep -c '^kind:' "$core" || true)"
+  out="$("$VENV/bin/kubernetes-validate" --strict --quiet -k "$K8S_VERSION" "$core" 2>&1)" &&
+    rc=0 || rc=$?
+  if [[ $rc -ne 0 || -n "$out" ]]; then
+    printf '%s\n' "$out" | sed "s|$core|$label|" >&2
+    die "$label: schema validation against Kubernetes $K8S_VERSION (strict)"
+  fi
+  log "$label: all $count built-in documents valid for Kubernetes ${K8S_VERSION%.0} (strict, kubernetes-validate $KV_VERSION)"
+}
+
+# --- 3. invariants ------------------------------------------------------------------------
+check_invariants() {
+  "$PY" "$ROOT/scripts/k8s_invariants.py" "$1" "$2" "$3" "${TOPIC_SUFFIXES[@]}" ||
+    die "$3: invariants (docs/k8s.md)"
+}
+
+validate_schemas "$rendered" "k8s/base"
+check_invariants "$rendered" base "k8s/base"
+
+# --- overlays -----------------------------------------------------------------------------
+if [[ "$renderer" == "embedded python renderer" ]]; then
+  die "the overlays in deploy/ need kubectl (kubectl kustomize) or kustomize to render"
 fi
-log "schemas: all $count documents valid for Kubernetes ${K8S_VERSION%.0} (strict, kubernetes-validate $KV_VERSION)"
-
-# --- 3. least-privilege invariants --------------------------------------------------------
-"$PY" - "$rendered" <<'PY' || die "least-privilege checks"
-import re, sys, yaml
-
-with open(sys.argv[1]) as f:
-    docs = [d for d in yaml.safe_load_all(f) if d]
-by_kind = {}
-for d in docs:
-    by_kind.setdefault(d["kind"], []).append(d)
-errors = []
-name = lambda d: d["metadata"]["name"]
-nsof = lambda d: d["metadata"].get("namespace", "")
-
-# The token signing key mints tokens for every tenant: identity's Secret only.
-secrets = {(nsof(s), name(s)): s for s in by_kind.get("Secret", [])}
-for (ns, sname), s in secrets.items():
-    keys = set(s.get("data") or {}) | set(s.get("stringData") or {})
-    if sname != "idaas-identity-keys" and any("TOKEN_SIGNING_KEY" in k for k in keys):
-        errors.append(f"Secret {sname} holds a TOKEN_SIGNING_KEY (only idaas-identity-keys may)")
-
-# Shared ConfigMaps carry no credentials (public keys are not credentials).
-credential = re.compile(r"REDIS__URL|DATABASE__URL|__KEYS__|SIGNING_KEY|PASSWORD")
-for cm in by_kind.get("ConfigMap", []):
-    for k, v in (cm.get("data") or {}).items():
-        public = k.endswith("_PUBLIC_KEY") or "__PUBLIC_KEYS__" in k
-        if (credential.search(k) and not public) or re.search(r"^\w+://[^/@\s]*:[^/@\s]*@", str(v)):
-            errors.append(f"ConfigMap {name(cm)}: {k} looks like a credential; move it to a Secret")
-
-policies = by_kind.get("NetworkPolicy", [])
-def types(p):
-    return set(p["spec"].get("policyTypes") or [])
-for ns in {nsof(d) for d in by_kind.get("Deployment", [])}:
-    if not any(nsof(p) == ns and p["spec"].get("podSelector") == {}
-               and types(p) >= {"Ingress", "Egress"}
-               and not p["spec"].get("ingress") and not p["spec"].get("egress")
-               for p in policies):
-        errors.append(f"namespace {ns!r}: no default-deny NetworkPolicy (ingress and egress)")
-
-for dep in by_kind.get("Deployment", []):
-    dname, ns = name(dep), nsof(dep)
-    pod = dep["spec"]["template"]
-    labels = pod["metadata"].get("labels") or {}
-    containers = pod["spec"]["containers"]
-
-    # Its own Secret, and nothing else.
-    own = f"idaas-{dname}-keys"
-    refs = [e["secretRef"]["name"] for c in containers for e in c.get("envFrom") or []
-            if "secretRef" in e]
-    refs += [e["valueFrom"]["secretKeyRef"]["name"] for c in containers for e in c.get("env") or []
-             if "secretKeyRef" in (e.get("valueFrom") or {})]
-    if set(refs) != {own}:
-        errors.append(f"Deployment {dname}: reads Secrets {sorted(set(refs))}, expected only {own}")
-    if (ns, own) not in secrets:
-        errors.append(f"Deployment {dname}: Secret {own} is not in the render")
-
-    # Its own NetworkPolicy (exact selector, both directions), with ports it actually serves.
-    mine = [p for p in policies if nsof(p) == ns
-            and (sel := p["spec"].get("podSelector") or {}).get("matchLabels")
-            and not sel.get("matchExpressions")
-            and sel["matchLabels"].items() <= labels.items()
-            and types(p) >= {"Ingress", "Egress"}]
-    if not mine:
-        errors.append(f"Deployment {dname}: no NetworkPolicy selects it for Ingress and Egress")
-    served = {p["containerPort"] for c in containers for p in c.get("ports") or []}
-    for p in mine:
-        for rule in p["spec"].get("ingress") or []:
-            for port in rule.get("ports") or []:
-                if port.get("port") not in served:
-                    errors.append(f"NetworkPolicy {name(p)}: ingress port {port.get('port')} "
-                                  f"is not a port of {dname} {sorted(served)}")
-
-    # Probes on the health endpoints; the startup probe allows 5 minutes.
-    for c in containers:
-        path = lambda probe: ((c.get(probe) or {}).get("httpGet") or {}).get("path")
-        want = {"livenessProbe": "/actuator/health/liveness",
-                "readinessProbe": "/actuator/health/readiness",
-                "startupProbe": "/actuator/health/liveness"}
-        for probe, p in want.items():
-            if path(probe) != p:
-                errors.append(f"Deployment {dname}: {probe} path {path(probe)!r}, expected {p}")
-        sp = c.get("startupProbe") or {}
-        if sp.get("failureThreshold", 3) * sp.get("periodSeconds", 10) < 300:
-            errors.append(f"Deployment {dname}: startupProbe allows less than 5 minutes")
-
-    # Hardened pods: its own ServiceAccount without a token, a grace period, a budget.
-    spec = pod["spec"]
-    if spec.get("automountServiceAccountToken") is not False:
-        errors.append(f"Deployment {dname}: mounts a service account token")
-    if not spec.get("terminationGracePeriodSeconds"):
-        errors.append(f"Deployment {dname}: no terminationGracePeriodSeconds")
-    budgets = [b for b in by_kind.get("PodDisruptionBudget", []) if nsof(b) == ns
-               and ((b["spec"].get("selector") or {}).get("matchLabels") or {}).items() <= labels.items()]
-    if not budgets:
-        errors.append(f"Deployment {dname}: no PodDisruptionBudget")
-
-# The ingress routes public paths only: never "/" as a whole, never /actuator.
-for ing in by_kind.get("Ingress", []):
-    for rule in ing["spec"].get("rules") or []:
-        for path in (rule.get("http") or {}).get("paths") or []:
-            pth = path.get("path") or "/"
-            if pth == "/" or pth.startswith("/actuator"):
-                errors.append(f"Ingress {name(ing)}: path {pth!r} would expose /actuator")
-
-for e in errors:
-    print(f"  {e}", file=sys.stderr)
-deps = len(by_kind.get("Deployment", []))
-if not errors:
-    print(f"k8s-validate: least privilege: {deps} Deployments, each with its own Secret and "
-          f"NetworkPolicy behind a default deny; token signing key only in idaas-identity-keys",
-          file=sys.stderr)
-sys.exit(1 if errors else 0)
-PY
+[[ -x "$ROOT/scripts/k8s-local-secrets.sh" ]] && "$ROOT/scripts/k8s-local-secrets.sh"
+overlays=0
+for kustomization in "$ROOT"/deploy/*/kustomization.yaml; do
+  dir="$(dirname "$kustomization")"
+  label="deploy/$(basename "$dir")"
+  out="$tmp/overlay.yaml"
+  if [[ "$renderer" == "kubectl kustomize" ]]; then
+    kubectl kustomize "$dir" >"$out" || die "kubectl kustomize $label"
+  else
+    kustomize build "$dir" >"$out" || die "kustomize build $label"
+  fi
+  log "rendered $label with $renderer: $(grep -c '^kind:' "$out" || true) documents"
+  validate_schemas "$out" "$label"
+  check_invariants "$out" overlay "$label"
+  overlays=$((overlays + 1))
+done
+((overlays >= 2)) || die "expected the local and production overlays in deploy/, found $overlays"
 
 log "OK"

@@ -196,3 +196,13 @@ apt_install() {
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
+
+# A new P-256 private key, PKCS#8 PEM, on stdout (development and local-cluster keys).
+p256_pem() {
+  local pem
+  command -v openssl >/dev/null || apt_install openssl
+  pem="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null)" \
+    || die "openssl could not generate a P-256 key"
+  [[ "$pem" == "-----BEGIN PRIVATE KEY-----"* ]] || die "openssl did not produce a PKCS#8 PEM key"
+  printf '%s\n' "$pem"
+}

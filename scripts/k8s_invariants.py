@@ -1,0 +1,181 @@
+"""Least-privilege and deployability invariants of a rendered manifest set (docs/k8s.md).
+
+    python k8s_invariants.py <rendered.yaml> base|overlay <label> <topic suffix>...
+
+`base` is k8s/base alone, which leaves Secrets, image tags and topics to the overlays; `overlay`
+is a deployable render (deploy/<env>), where those must be there too. Exit 1 listing every
+violation. Run by scripts/k8s-validate.sh with the venv's python (PyYAML).
+"""
+import re
+import sys
+
+import yaml
+
+rendered, mode, label, topic_suffixes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+overlay = mode == "overlay"
+with open(rendered) as f:
+    docs = [d for d in yaml.safe_load_all(f) if d]
+by_kind = {}
+for d in docs:
+    by_kind.setdefault(d["kind"], []).append(d)
+errors = []
+name = lambda d: d["metadata"]["name"]
+nsof = lambda d: d["metadata"].get("namespace", "")
+# The platform's own workloads; an overlay may add others (local data stores) that these
+# rules do not describe.
+ours = lambda d: (d["metadata"].get("labels") or {}).get("app.kubernetes.io/part-of") == "idaas"
+
+# kustomize's generators append "-<10-char hash>" to a Secret's name and rewrite references.
+def is_name(ref, base):
+    return ref == base or re.fullmatch(re.escape(base) + r"-[a-z0-9]{10}", ref) is not None
+
+# The token signing key mints tokens for every tenant: identity's Secret only.
+secrets = {(nsof(s), name(s)): s for s in by_kind.get("Secret", [])}
+external = {(nsof(e), ((e["spec"].get("target") or {}).get("name") or name(e))): e
+            for e in by_kind.get("ExternalSecret", [])}
+for (ns, sname), s in secrets.items():
+    keys = set(s.get("data") or {}) | set(s.get("stringData") or {})
+    if not is_name(sname, "idaas-identity-keys") and any("TOKEN_SIGNING_KEY" in k for k in keys):
+        errors.append(f"Secret {sname} holds a TOKEN_SIGNING_KEY (only idaas-identity-keys may)")
+for (ns, sname), e in external.items():
+    keys = set(((e["spec"]["target"].get("template") or {}).get("data") or {}))
+    if sname != "idaas-identity-keys" and any("TOKEN_SIGNING_KEY" in k for k in keys):
+        errors.append(f"ExternalSecret {sname} holds a TOKEN_SIGNING_KEY (only identity's may)")
+
+# Shared ConfigMaps carry no credentials (public keys and CA certificates are not credentials).
+credential = re.compile(r"REDIS__URL|DATABASE__URL|__KEYS__|SIGNING_KEY|PASSWORD")
+for cm in by_kind.get("ConfigMap", []):
+    for k, v in (cm.get("data") or {}).items():
+        public = k.endswith("_PUBLIC_KEY") or "__PUBLIC_KEYS__" in k
+        if (credential.search(k) and not public) or re.search(r"^\w+://[^/@\s]*:[^/@\s]*@", str(v)):
+            errors.append(f"ConfigMap {name(cm)}: {k} looks like a credential; move it to a Secret")
+        if "PRIVATE KEY" in str(v):
+            errors.append(f"ConfigMap {name(cm)}: {k} holds a private key")
+
+policies = by_kind.get("NetworkPolicy", [])
+def types(p):
+    return set(p["spec"].get("policyTypes") or [])
+deployments = [d for d in by_kind.get("Deployment", []) if ours(d)]
+for ns in {nsof(d) for d in deployments}:
+    if not any(nsof(p) == ns and p["spec"].get("podSelector") == {}
+               and types(p) >= {"Ingress", "Egress"}
+               and not p["spec"].get("ingress") and not p["spec"].get("egress")
+               for p in policies):
+        errors.append(f"namespace {ns!r}: no default-deny NetworkPolicy (ingress and egress)")
+
+for dep in deployments:
+    dname, ns = name(dep), nsof(dep)
+    pod = dep["spec"]["template"]
+    labels = pod["metadata"].get("labels") or {}
+    containers = pod["spec"]["containers"]
+
+    # Its own Secret, and nothing else; in a deployable render that Secret exists.
+    own = f"idaas-{dname}-keys"
+    refs = [e["secretRef"]["name"] for c in containers for e in c.get("envFrom") or []
+            if "secretRef" in e]
+    refs += [e["valueFrom"]["secretKeyRef"]["name"] for c in containers for e in c.get("env") or []
+             if "secretKeyRef" in (e.get("valueFrom") or {})]
+    if len(set(refs)) != 1 or not all(is_name(r, own) for r in refs):
+        errors.append(f"Deployment {dname}: reads Secrets {sorted(set(refs))}, expected only {own}")
+    if overlay and refs and (ns, refs[0]) not in secrets and (ns, refs[0]) not in external:
+        errors.append(f"Deployment {dname}: Secret {refs[0]} is neither in the render nor an "
+                      f"ExternalSecret's target")
+
+    # Its own NetworkPolicy (exact selector, both directions), with ports it actually serves.
+    mine = [p for p in policies if nsof(p) == ns
+            and (sel := p["spec"].get("podSelector") or {}).get("matchLabels")
+            and not sel.get("matchExpressions")
+            and sel["matchLabels"].items() <= labels.items()
+            and types(p) >= {"Ingress", "Egress"}]
+    if not mine:
+        errors.append(f"Deployment {dname}: no NetworkPolicy selects it for Ingress and Egress")
+    served = {p["containerPort"] for c in containers for p in c.get("ports") or []}
+    for p in mine:
+        for rule in p["spec"].get("ingress") or []:
+            for port in rule.get("ports") or []:
+                if port.get("port") not in served:
+                    errors.append(f"NetworkPolicy {name(p)}: ingress port {port.get('port')} "
+                                  f"is not a port of {dname} {sorted(served)}")
+
+    # Probes on the health endpoints; the startup probe allows 5 minutes.
+    for c in containers:
+        path = lambda probe: ((c.get(probe) or {}).get("httpGet") or {}).get("path")
+        want = {"livenessProbe": "/actuator/health/liveness",
+                "readinessProbe": "/actuator/health/readiness",
+                "startupProbe": "/actuator/health/liveness"}
+        for probe, p in want.items():
+            if path(probe) != p:
+                errors.append(f"Deployment {dname}: {probe} path {path(probe)!r}, expected {p}")
+        sp = c.get("startupProbe") or {}
+        if sp.get("failureThreshold", 3) * sp.get("periodSeconds", 10) < 300:
+            errors.append(f"Deployment {dname}: startupProbe allows less than 5 minutes")
+
+    # Hardened pods: its own ServiceAccount without a token, a grace period, a budget.
+    spec = pod["spec"]
+    if spec.get("automountServiceAccountToken") is not False:
+        errors.append(f"Deployment {dname}: mounts a service account token")
+    if not spec.get("terminationGracePeriodSeconds"):
+        errors.append(f"Deployment {dname}: no terminationGracePeriodSeconds")
+    budgets = [b for b in by_kind.get("PodDisruptionBudget", []) if nsof(b) == ns
+               and ((b["spec"].get("selector") or {}).get("matchLabels") or {}).items() <= labels.items()]
+    if not budgets:
+        errors.append(f"Deployment {dname}: no PodDisruptionBudget")
+
+# The ingress routes public paths only: never "/" as a whole, never /actuator.
+for ing in by_kind.get("Ingress", []):
+    for rule in ing["spec"].get("rules") or []:
+        for path in (rule.get("http") or {}).get("paths") or []:
+            pth = path.get("path") or "/"
+            if pth == "/" or pth.startswith("/actuator"):
+                errors.append(f"Ingress {name(ing)}: path {pth!r} would expose /actuator")
+
+if overlay:
+    # Every image pinned: a digest, or a tag that is not `latest`; ours by the 12-hex revision
+    # `make images` tags with (scripts/pin-images.sh).
+    workloads = [w for k in ("Deployment", "StatefulSet", "DaemonSet", "Job")
+                 for w in by_kind.get(k, [])]
+    for w in workloads:
+        spec = w["spec"]["template"]["spec"]
+        for c in (spec.get("initContainers") or []) + spec["containers"]:
+            image = c["image"]
+            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+            if "@sha256:" in image:
+                continue
+            if not tag or tag == "latest":
+                errors.append(f"{w['kind']} {name(w)}: image {image} is not pinned")
+            elif re.search(r"(^|/)idaas/[a-z-]+$", repo) and not re.fullmatch(r"[0-9a-f]{12}", tag):
+                errors.append(f"{w['kind']} {name(w)}: image {image}: expected a 12-hex revision tag")
+
+    # Topics: declared (a KafkaTopic per topic), or created by the services; never both unsaid.
+    config = {}
+    for cm in by_kind.get("ConfigMap", []):
+        if name(cm) == "idaas-config":
+            config = cm.get("data") or {}
+    prefix = config.get("IDAAS__KAFKA__TOPIC_PREFIX", "idaas.")
+    creates = str(config.get("IDAAS__KAFKA__CREATE_TOPICS", "false")).lower() == "true"
+    declared = {(t["spec"].get("topicName") or name(t)) for t in by_kind.get("KafkaTopic", [])}
+    wanted = {prefix + s for s in topic_suffixes}
+    if declared and creates:
+        errors.append("KafkaTopics are declared and IDAAS__KAFKA__CREATE_TOPICS is true: pick one")
+    if not creates and wanted - declared:
+        errors.append(f"topics neither declared as KafkaTopics nor created by the services: "
+                      f"{sorted(wanted - declared)}")
+    for t in by_kind.get("KafkaTopic", []):
+        cfg = t["spec"].get("config") or {}
+        if t["spec"].get("replicas", 1) < 3 or int(cfg.get("min.insync.replicas", 1)) < 2:
+            errors.append(f"KafkaTopic {name(t)}: needs replicas >= 3 and min.insync.replicas >= 2")
+
+    # An overlay that generates its own Secrets (no external store) must be complete.
+    if not external:
+        for d in docs:
+            if d["kind"] in ("Secret", "ConfigMap") and "REPLACE-ME" in yaml.safe_dump(d):
+                errors.append(f"{d['kind']} {name(d)}: still holds a REPLACE-ME placeholder")
+
+for e in errors:
+    print(f"  {e}", file=sys.stderr)
+if not errors:
+    extra = ("; Secrets present, images pinned, topics accounted for" if overlay else "")
+    print(f"k8s-validate: {label}: least privilege: {len(deployments)} Deployments, each with its "
+          f"own Secret and NetworkPolicy behind a default deny; token signing key only in "
+          f"identity's Secret{extra}", file=sys.stderr)
+sys.exit(1 if errors else 0)
