@@ -18,6 +18,16 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// Only for transport-level answers the catalog has no status for (413 body too large).
     status_override: Option<StatusCode>,
+    /// Why a 5xx happened: logged once, by the request log, never shown to the caller.
+    cause: Option<String>,
+}
+
+/// Attached to every error answer for the request log (`idaas_web::RootSpan`), which logs each
+/// request once: a 5xx at ERROR (503 at WARN) with its cause, a 4xx at INFO with its code.
+#[derive(Debug, Clone)]
+pub struct ErrorDetail {
+    pub code: &'static str,
+    pub cause: Option<String>,
 }
 
 impl ApiError {
@@ -29,6 +39,7 @@ impl ApiError {
             data: None,
             retry_after: None,
             status_override: None,
+            cause: None,
         }
     }
 
@@ -65,15 +76,23 @@ impl ApiError {
         e
     }
 
-    /// 500 with the cause logged here and never shown to the caller.
+    /// 500; the cause reaches the request log (once, when the answer is sent), never the caller.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(ErrorCode::Internal)
+        Self::new(ErrorCode::Internal).with_cause(cause)
     }
 
+    /// 503 (retry); the cause reaches the request log, never the caller.
     pub fn unavailable(cause: impl fmt::Display) -> Self {
-        tracing::warn!(error = %cause, "dependency unavailable");
-        Self::new(ErrorCode::ServiceUnavailable)
+        Self::new(ErrorCode::ServiceUnavailable).with_cause(cause)
+    }
+
+    fn with_cause(mut self, cause: impl fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
+    }
+
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
     }
 
     pub fn envelope(&self) -> ErrorEnvelope {
@@ -100,7 +119,11 @@ impl From<ErrorCode> for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.code(), self.message)
+        write!(f, "{}: {}", self.code.code(), self.message)?;
+        match &self.cause {
+            Some(cause) => write!(f, " ({cause})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -117,7 +140,12 @@ impl ResponseError for ApiError {
             builder.insert_header((header::RETRY_AFTER, secs.to_string()));
             builder.insert_header(("X-RateLimit-Remaining", "0"));
         }
-        builder.json(self.envelope())
+        let mut response = builder.json(self.envelope());
+        response.extensions_mut().insert(ErrorDetail {
+            code: self.code.code(),
+            cause: self.cause.clone(),
+        });
+        response
     }
 }
 

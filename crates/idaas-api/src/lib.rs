@@ -7,7 +7,7 @@ mod page;
 mod timestamp;
 
 pub use envelope::{ApiResponse, ErrorEnvelope};
-pub use error::ApiError;
+pub use error::{ApiError, ErrorDetail};
 pub use error_code::ErrorCode;
 pub use page::{Page, PageQuery};
 pub use timestamp::timestamp;

@@ -93,9 +93,19 @@ impl OutboxMessage {
             key: key.into(),
             event_type: event_type.into(),
             payload,
-            trace: idaas_telemetry::inject_from_span(&tracing::Span::current()),
+            trace: trace_and_request_id(),
         }
     }
+}
+
+/// The current span's trace context and, when a request caused the event, its id: both go out
+/// as Kafka headers (`traceparent`, `x-request-id`), so an event can be tied to its request.
+fn trace_and_request_id() -> TraceHeaders {
+    let mut headers = idaas_telemetry::inject_from_span(&tracing::Span::current());
+    if let Some(id) = idaas_telemetry::current_request_id() {
+        headers.insert(idaas_telemetry::REQUEST_ID_HEADER.to_owned(), id);
+    }
+    headers
 }
 
 #[derive(Insertable)]

@@ -149,4 +149,31 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }
+
+    #[actix_web::test]
+    async fn the_answer_carries_the_whole_cause_for_the_request_log_and_the_body_none_of_it() {
+        let e = ServiceError::Internal(Box::new(std::io::Error::other("disk on fire")));
+        let response = e.error_response();
+        let cause = response
+            .extensions()
+            .get::<idaas_api::ErrorDetail>()
+            .and_then(|d| d.cause.clone());
+        assert_eq!(cause.as_deref(), Some("internal failure: disk on fire"));
+
+        let response = db("division by zero").error_response();
+        let cause = response
+            .extensions()
+            .get::<idaas_api::ErrorDetail>()
+            .and_then(|d| d.cause.clone())
+            .unwrap_or_default();
+        assert!(cause.contains("division by zero"), "{cause}");
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap_or_default();
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            !body.contains("division") && body.contains("IDAAS-SYS-9001"),
+            "{body}"
+        );
+    }
 }

@@ -174,7 +174,7 @@ impl InternalClient {
                 method,
                 format!("{}{path_and_query}", base.trim_end_matches('/')),
             )
-            .headers(idaas_web::forward_context(None))
+            .headers(idaas_web::forward_context())
             .header(SERVICE_CREDENTIAL_HEADER, credential);
         if !body.is_empty() {
             req = req

@@ -1,15 +1,19 @@
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
-    http::header::{HeaderName, HeaderValue},
+    http::{
+        header::{HeaderName, HeaderValue},
+        StatusCode,
+    },
     middleware::Next,
     Error,
 };
+use idaas_api::ErrorDetail;
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use uuid::Uuid;
 
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub use idaas_telemetry::REQUEST_ID_HEADER;
 
 fn acceptable(v: &str) -> bool {
     !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
@@ -30,7 +34,8 @@ pub async fn request_id(
         .unwrap_or_else(|| Uuid::new_v4().to_string());
     let value = HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
     req.headers_mut().insert(name.clone(), value.clone());
-    let mut res = next.call(req).await?;
+    // Current for the whole handler, so internal calls and outbox events carry it on.
+    let mut res = idaas_telemetry::with_request_id(id, next.call(req)).await?;
     res.headers_mut().insert(name, value);
     Ok(res)
 }
@@ -104,7 +109,42 @@ impl RootSpanBuilder for RootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        span.in_scope(|| log_outcome(outcome));
         DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+/// The one log line of a request that went wrong, inside its span (so it carries the request
+/// id, route and trace): a 5xx at ERROR with its cause (503, a dependency or overload that
+/// retrying may cure, at WARN), a 4xx at INFO with its error code. Causes are recorded on the
+/// error (`ApiError::internal`/`unavailable`), not logged where they arise, so each failed
+/// request is logged exactly once. A 5xx that carries no error at all is a peer's answer the
+/// gateway passed on: the peer logged its cause, so here it is a WARN. Successes are DEBUG.
+fn log_outcome<B>(outcome: &Result<ServiceResponse<B>, Error>) {
+    let (status, detail, error) = match outcome {
+        Ok(res) => (
+            res.status(),
+            res.response().extensions().get::<ErrorDetail>().cloned(),
+            res.response().error().map(ToString::to_string),
+        ),
+        Err(e) => (
+            e.as_response_error().status_code(),
+            None,
+            Some(e.to_string()),
+        ),
+    };
+    let status_code = status.as_u16();
+    let code = detail.as_ref().map_or("", |d| d.code);
+    let passed_on = detail.is_none() && error.is_none();
+    let cause = detail.and_then(|d| d.cause).or(error).unwrap_or_default();
+    if status.is_server_error() && (passed_on || status == StatusCode::SERVICE_UNAVAILABLE) {
+        tracing::warn!(status = status_code, error_code = code, cause = %cause, passed_on, "request failed");
+    } else if status.is_server_error() {
+        tracing::error!(status = status_code, error_code = code, cause = %cause, "request failed");
+    } else if status.is_client_error() {
+        tracing::info!(status = status_code, error_code = code, "request refused");
+    } else {
+        tracing::debug!(status = status_code, "request completed");
     }
 }
 

@@ -52,7 +52,7 @@ pub async fn forward(
     let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|_| ApiError::validation(vec!["unsupported HTTP method".into()]))?;
 
-    let mut headers = idaas_web::forward_context(Some(req));
+    let mut headers = idaas_web::forward_context();
     for name in FORWARDED_REQUEST {
         if let Some(v) = req
             .headers()

@@ -47,7 +47,7 @@ impl AppDirectory {
         authorization: Option<&str>,
     ) -> Result<String, IdentityError> {
         let url = format!("{}/v1/applications/{app}", self.identity_url);
-        let mut req = self.http.get(url).headers(idaas_web::forward_context(None));
+        let mut req = self.http.get(url).headers(idaas_web::forward_context());
         if let Some(a) = authorization {
             req = req.header("authorization", a);
         }
