@@ -57,13 +57,18 @@ SELECT current_setting('server_version_num')::int >= 150000 AS supported \gset
   \set pw_settlement ''
 \endif
 
--- Statements carrying a password should not reach the server log (log_statement = ddl/all).
--- Only a superuser (or a role granted SET on it) may change that; elsewhere, say so and go on.
+-- Statements carrying a password should not reach the server log, neither as executed
+-- (log_statement) nor as failed (log_min_error_statement). Only a superuser (or a role granted
+-- SET on them) may change these; elsewhere, say so and go on: the statements below are ordered
+-- so that the one with the password is the one least likely to fail (everything it needs is
+-- checked first).
 DO $$
 BEGIN
   SET log_statement = 'none';
+  SET log_min_error_statement = 'panic';
+  SET log_min_duration_statement = -1;
 EXCEPTION WHEN insufficient_privilege THEN
-  RAISE NOTICE 'db-bootstrap: cannot turn off log_statement; role passwords may be logged';
+  RAISE NOTICE 'db-bootstrap: cannot quiet the statement log; a failing password statement may be logged';
 END $$;
 
 CREATE TEMP TABLE bootstrap_service (name text PRIMARY KEY, password text NOT NULL);
@@ -74,33 +79,72 @@ INSERT INTO bootstrap_service VALUES
   (:'prefix' || 'webhook_dispatcher', :'pw_webhook_dispatcher'),
   (:'prefix' || 'settlement', :'pw_settlement');
 
--- Refuse before changing anything: a missing password, or a name the services would not accept.
+-- Refuse before changing anything:
+-- - a missing, short or not URL-safe password (it goes into IDAAS__DATABASE__URL unescaped);
+-- - a name the services would not accept;
+-- - an existing role with powers this script may not take away (superuser, replication, RLS
+--   bypass): an administrator must look at it;
+-- - an existing database owned by anyone but its role: its tables would stay the old owner's,
+--   so the service could not migrate; and it may be somebody else's database on a shared
+--   server. Drop it, or hand it over with REASSIGN OWNED, then run this again.
 DO $$
 DECLARE bad text;
 BEGIN
-  SELECT string_agg(name, ', ') INTO bad FROM bootstrap_service WHERE length(password) < 16;
+  SELECT string_agg(name, ', ') INTO bad FROM bootstrap_service
+   WHERE password !~ '^[A-Za-z0-9._~-]{16,}$';
   IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'db-bootstrap: no password of 16 characters or more for %', bad
-      USING HINT = 'set IDAAS_DB_PASSWORD_<SERVICE> for each service';
+    RAISE EXCEPTION 'db-bootstrap: no URL-safe password of 16 characters or more for %', bad
+      USING HINT = 'set IDAAS_DB_PASSWORD_<SERVICE> for each service, e.g. openssl rand -hex 24';
   END IF;
   SELECT string_agg(name, ', ') INTO bad FROM bootstrap_service WHERE name !~ '^[a-z0-9_]{1,63}$';
   IF bad IS NOT NULL THEN
     RAISE EXCEPTION 'db-bootstrap: invalid role/database name %', bad;
   END IF;
+  SELECT string_agg(r.rolname, ', ') INTO bad FROM pg_roles r JOIN bootstrap_service s ON s.name = r.rolname
+   WHERE r.rolsuper OR r.rolreplication OR r.rolbypassrls;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'db-bootstrap: % exists with superuser, replication or RLS-bypass power', bad
+      USING HINT = 'remove it (ALTER ROLE ... NOSUPERUSER NOREPLICATION NOBYPASSRLS) as a superuser';
+  END IF;
+  SELECT string_agg(format('%s (owned by %s)', d.datname, o.rolname), ', ') INTO bad
+    FROM pg_database d JOIN bootstrap_service s ON s.name = d.datname
+    JOIN pg_roles o ON o.oid = d.datdba
+   WHERE o.rolname <> s.name;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'db-bootstrap: database % exists and is not its role''s', bad
+      USING HINT = 'drop it, or REASSIGN OWNED to the role inside it and ALTER DATABASE ... OWNER TO the role';
+  END IF;
 END $$;
 
--- Roles: created if missing, then (every run) set to exactly these attributes and password.
+-- Roles: created if missing, then (every run) set to exactly these attributes: what a
+-- CREATEROLE administrator may set (NOSUPERUSER and friends were checked above) ...
 SELECT format('CREATE ROLE %I', name) FROM bootstrap_service
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = name) \gexec
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
-              'NOBYPASSRLS INHERIT PASSWORD %L', name, password) FROM bootstrap_service \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN NOCREATEDB NOCREATEROLE INHERIT', name)
+  FROM bootstrap_service \gexec
+-- ... member of no other role (no pg_read_all_data or the like granted behind our back) ...
+SELECT format('REVOKE %I FROM %I', g.rolname, m.rolname)
+  FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+  JOIN bootstrap_service s ON s.name = m.rolname \gexec
+-- ... and the password last, alone in its statement.
+SELECT format('ALTER ROLE %I WITH PASSWORD %L', name, password) FROM bootstrap_service \gexec
 
--- Databases: created owned by their role, or handed to it if they exist already (created by
--- an earlier `make up`-style set-up); CREATE DATABASE cannot run in a transaction, hence \gexec.
+-- Databases: created owned by their role. Owning a database requires being able to act as its
+-- owner, which an administrator that is not a superuser must be granted for the moment.
+SELECT rolsuper AS admin_is_superuser FROM pg_roles WHERE rolname = current_user \gset
+\if :admin_is_superuser
+\else
+  SELECT format('GRANT %I TO %I', name, current_user) FROM bootstrap_service \gexec
+\endif
 SELECT format('CREATE DATABASE %I OWNER %I', name, name) FROM bootstrap_service
  WHERE NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = name) \gexec
-SELECT format('ALTER DATABASE %I OWNER TO %I', name, name) FROM bootstrap_service \gexec
-SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', name) FROM bootstrap_service \gexec
+-- PUBLIC's default CONNECT and TEMP are the owner's grant, so only the owner can take them back.
+SELECT format('SET ROLE %I; REVOKE ALL ON DATABASE %I FROM PUBLIC; RESET ROLE', name, name)
+  FROM bootstrap_service \gexec
+\if :admin_is_superuser
+\else
+  SELECT format('REVOKE %I FROM %I', name, current_user) FROM bootstrap_service \gexec
+\endif
 
 \unset pw_identity
 \unset pw_transaction

@@ -58,6 +58,9 @@ fn host_port() -> String {
 struct Run {
     prefix: String,
     passwords: Vec<(String, String)>,
+    /// Runs the script as this non-superuser administrator (CREATEDB CREATEROLE, as on a
+    /// managed server) instead of the test server's superuser.
+    admin: Option<String>,
 }
 
 impl Run {
@@ -67,7 +70,36 @@ impl Run {
             .iter()
             .map(|s| (s.to_string(), uuid::Uuid::new_v4().simple().to_string()))
             .collect();
-        Self { prefix, passwords }
+        Self {
+            prefix,
+            passwords,
+            admin: None,
+        }
+    }
+
+    /// Like `new`, with a CREATEDB CREATEROLE administrator (no superuser) of its own.
+    fn as_managed_admin() -> Self {
+        let mut run = Self::new();
+        let admin = format!("{}admin", run.prefix);
+        let out = psql_admin(&[&format!(
+            "CREATE ROLE \"{admin}\" LOGIN CREATEDB CREATEROLE PASSWORD '{}'",
+            run.password("identity")
+        )]);
+        assert!(out.status.success(), "{}", text(&out));
+        run.admin = Some(admin);
+        run
+    }
+
+    /// Where the script connects: the server as its superuser, or as the run's administrator.
+    fn admin_url(&self) -> String {
+        match &self.admin {
+            None => format!("{}/postgres", server()),
+            Some(admin) => format!(
+                "postgres://{admin}:{}@{}/postgres",
+                self.password("identity"),
+                host_port()
+            ),
+        }
     }
 
     fn role(&self, service: &str) -> String {
@@ -81,7 +113,7 @@ impl Run {
     /// psql as the Job calls it: the script from a file, inputs in the environment only.
     fn bootstrap(&self, skip: Option<&str>) -> Output {
         let mut cmd = Command::new("psql");
-        cmd.args(["-X", "-d", &format!("{}/postgres", server()), "-f", SCRIPT])
+        cmd.args(["-X", "-d", &self.admin_url(), "-f", SCRIPT])
             .env("IDAAS_DB_PREFIX", &self.prefix);
         for (service, pw) in &self.passwords {
             let var = format!("IDAAS_DB_PASSWORD_{}", service.to_uppercase());
@@ -113,18 +145,35 @@ impl Run {
 
 impl Drop for Run {
     fn drop(&mut self) {
-        let mut cmd = Command::new("psql");
-        cmd.args(["-X", "-q", "-d", &format!("{}/postgres", server())]);
+        let mut sql = Vec::new();
         for (service, _) in &self.passwords {
             let name = self.role(service);
-            cmd.args([
-                "-c",
-                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-            ]);
-            cmd.args(["-c", &format!("DROP ROLE IF EXISTS \"{name}\"")]);
+            sql.push(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            sql.push(format!("DROP ROLE IF EXISTS \"{name}\""));
         }
-        let _ = cmd.output();
+        if let Some(admin) = &self.admin {
+            sql.push(format!("DROP ROLE IF EXISTS \"{admin}\""));
+        }
+        let _ = psql_admin(&sql.iter().map(String::as_str).collect::<Vec<_>>());
     }
+}
+
+/// Statements as the test server's superuser, each in its own transaction.
+fn psql_admin(statements: &[&str]) -> Output {
+    let mut cmd = Command::new("psql");
+    cmd.args([
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        &format!("{}/postgres", server()),
+    ]);
+    for sql in statements {
+        cmd.args(["-c", sql]);
+    }
+    cmd.output()
+        .expect("psql runs (scripts/test.sh installs the PostgreSQL client)")
 }
 
 fn text(out: &Output) -> String {
@@ -148,7 +197,25 @@ async fn execute_as(url: &str, sql: &str) -> Result<(), String> {
 
 #[tokio::test]
 async fn each_role_migrates_its_own_database_and_reaches_nothing_else() {
-    let run = Run::new();
+    confined(Run::new()).await;
+}
+
+#[tokio::test]
+async fn a_managed_servers_administrator_without_superuser_gets_the_same() {
+    let run = Run::as_managed_admin();
+    let admin = run.admin.clone().unwrap_or_default();
+    let run = confined(run).await;
+    // The administrator held each role only for the moment it needed to.
+    let out = psql_admin(&[&format!(
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member \
+         WHERE m.rolname = '{admin}') THEN RAISE EXCEPTION 'still a member'; END IF; END $$"
+    )]);
+    assert!(out.status.success(), "{}", text(&out));
+    drop(run);
+}
+
+/// Bootstraps, then checks each role against its own and the other databases.
+async fn confined(run: Run) -> Run {
     let out = run.bootstrap(None);
     assert!(out.status.success(), "bootstrap failed: {}", text(&out));
     assert!(text(&out).contains("ready"), "{}", text(&out));
@@ -202,6 +269,39 @@ async fn each_role_migrates_its_own_database_and_reaches_nothing_else() {
     .await
     .unwrap();
     assert_eq!(owned, 1, "the ledger database is not owned by its role");
+    run
+}
+
+#[tokio::test]
+async fn an_existing_database_of_another_owner_is_refused_not_adopted() {
+    let run = Run::new();
+    let name = run.role("ledger");
+    let out = psql_admin(&[&format!("CREATE DATABASE \"{name}\"")]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run.bootstrap(None);
+    assert!(!out.status.success(), "adopted a database it does not own");
+    let said = text(&out);
+    assert!(
+        said.contains(&name) && said.contains("is not its role"),
+        "the refusal does not say which database and why: {said}"
+    );
+}
+
+#[tokio::test]
+async fn memberships_granted_behind_its_back_are_taken_away() {
+    let run = Run::new();
+    assert!(run.bootstrap(None).status.success());
+    let role = run.role("ledger");
+    let out = psql_admin(&[&format!("GRANT pg_read_all_data TO \"{role}\"")]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run.bootstrap(None);
+    assert!(out.status.success(), "{}", text(&out));
+    let other = run.url_as("ledger", &run.role("ledger"));
+    let e = execute_as(&other, "SET ROLE pg_read_all_data").await.err();
+    assert!(
+        e.unwrap_or_default().contains("permission denied"),
+        "the ledger role still holds pg_read_all_data"
+    );
 }
 
 #[tokio::test]
