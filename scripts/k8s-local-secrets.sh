@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Keys and passwords for the `local` Kubernetes overlay, in deploy/local/secrets/ (git-ignored),
 # which its secretGenerator and configMapGenerator read. Generated once: an existing complete set
-# is left as it is and nothing is ever printed. Delete the directory for new ones (then delete
-# the cluster's PostgreSQL volume too, or re-run the db-bootstrap Job, so passwords match).
+# is left as it is and nothing is ever printed. Delete the directory for new ones, and then the
+# cluster's PostgreSQL volume too (its admin password was set when the volume was created).
 #   public/*.pub             SPKI PEM public halves, for the shared ConfigMap
 #   gateway/, identity/, ... each service's private keys and connection URLs (its Secret only)
 #   db-bootstrap.env         libpq PG* variables (admin) and each service role's password

@@ -25,8 +25,10 @@ source "$ROOT/scripts/lib.sh"
 VENV="$ROOT/.run/venv-k8s"
 # Pinned: `pip index versions kubernetes-validate` lists it. It ships schemas for 1.25..1.34.
 KV_VERSION="1.34.1"
-# The oldest Kubernetes we support running on; a field newer than this is an error.
-K8S_VERSION="1.30.0"
+# The oldest Kubernetes we support running on; a field newer than this is an error. 1.32: the
+# ConfigMap has IDAAS__SERVICES__WEBHOOK-DISPATCHER__URL, and envFrom drops names with "-" before
+# 1.32 (RelaxedEnvironmentVariableValidation, on by default since 1.32).
+K8S_VERSION="1.32.0"
 
 log() { printf 'k8s-validate: %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -161,7 +163,8 @@ validate_schemas() {
 
 # --- 3. invariants ------------------------------------------------------------------------
 check_invariants() {
-  "$PY" "$ROOT/scripts/k8s_invariants.py" "$1" "$2" "$3" "${TOPIC_SUFFIXES[@]}" ||
+  IDAAS_SERVICES="${SERVICES[*]}" \
+    "$PY" "$ROOT/scripts/k8s_invariants.py" "$1" "$2" "$3" "${TOPIC_SUFFIXES[@]}" ||
     die "$3: invariants (docs/k8s.md)"
 }
 

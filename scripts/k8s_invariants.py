@@ -1,5 +1,6 @@
 """Least-privilege and deployability invariants of a rendered manifest set (docs/k8s.md).
 
+    IDAAS_SERVICES="gateway identity ..." \
     python k8s_invariants.py <rendered.yaml> base|overlay <label> <topic suffix>...
 
 `base` is k8s/base alone, which leaves Secrets, image tags and topics to the overlays; `overlay`
@@ -11,7 +12,10 @@ import sys
 
 import yaml
 
+import os
+
 rendered, mode, label, topic_suffixes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+services = os.environ["IDAAS_SERVICES"].split()
 overlay = mode == "overlay"
 with open(rendered) as f:
     docs = [d for d in yaml.safe_load_all(f) if d]
@@ -37,10 +41,25 @@ for (ns, sname), s in secrets.items():
     keys = set(s.get("data") or {}) | set(s.get("stringData") or {})
     if not is_name(sname, "idaas-identity-keys") and any("TOKEN_SIGNING_KEY" in k for k in keys):
         errors.append(f"Secret {sname} holds a TOKEN_SIGNING_KEY (only idaas-identity-keys may)")
+# An ExternalSecret is judged by what it fetches, not by the names it gives things: a service's
+# reads only its own entry (idaas/<service>) and the shared Redis and PostgreSQL host entries;
+# the bootstrap's only the PostgreSQL ones and each service's db_password; nobody's the token
+# signing key but identity's; and none takes whole entries (dataFrom).
 for (ns, sname), e in external.items():
-    keys = set(((e["spec"]["target"].get("template") or {}).get("data") or {}))
-    if sname != "idaas-identity-keys" and any("TOKEN_SIGNING_KEY" in k for k in keys):
-        errors.append(f"ExternalSecret {sname} holds a TOKEN_SIGNING_KEY (only identity's may)")
+    spec = e["spec"]
+    if spec.get("dataFrom"):
+        errors.append(f"ExternalSecret {sname}: dataFrom fetches whole entries; list each key")
+    refs = [((d.get("remoteRef") or {}).get("key"), (d.get("remoteRef") or {}).get("property"))
+            for d in spec.get("data") or []]
+    owner = re.fullmatch(r"idaas-(.+)-keys", sname)
+    for key, prop in refs:
+        if prop == "token_signing_key" and sname != "idaas-identity-keys":
+            errors.append(f"ExternalSecret {sname} fetches the token signing key (only identity's may)")
+        if owner and key not in (f"idaas/{owner.group(1)}", "idaas/redis", "idaas/postgres"):
+            errors.append(f"ExternalSecret {sname} fetches {key}: not its own entry")
+        if sname == "idaas-db-bootstrap" and not (
+                key in ("idaas/postgres", "idaas/postgres-admin") or prop == "db_password"):
+            errors.append(f"ExternalSecret {sname} fetches {key}/{prop}: more than it needs")
 
 # Shared ConfigMaps carry no credentials (public keys and CA certificates are not credentials).
 credential = re.compile(r"REDIS__URL|DATABASE__URL|__KEYS__|SIGNING_KEY|PASSWORD")
@@ -56,6 +75,14 @@ policies = by_kind.get("NetworkPolicy", [])
 def types(p):
     return set(p["spec"].get("policyTypes") or [])
 deployments = [d for d in by_kind.get("Deployment", []) if ours(d)]
+# Exactly the platform's services, none missing, none unlabelled (which would skip every rule).
+present = {name(d) for d in deployments}
+for svc in services:
+    if svc not in present:
+        errors.append(f"Deployment {svc}: missing, or not labelled app.kubernetes.io/part-of: idaas")
+for d in deployments:
+    if name(d) not in services:
+        errors.append(f"Deployment {name(d)}: part of idaas but not one of its services {services}")
 for ns in {nsof(d) for d in deployments}:
     if not any(nsof(p) == ns and p["spec"].get("podSelector") == {}
                and types(p) >= {"Ingress", "Egress"}
@@ -160,16 +187,31 @@ if overlay:
     if not creates and wanted - declared:
         errors.append(f"topics neither declared as KafkaTopics nor created by the services: "
                       f"{sorted(wanted - declared)}")
+    # Strimzi's bootstrap Service is <cluster>-kafka-bootstrap.<namespace>: the topics must be
+    # for that cluster, in that namespace, or its topic operator never sees them.
+    broker = str(config.get("IDAAS__KAFKA__BROKERS", "")).split(",")[0]
+    m = re.match(r"([a-z0-9-]+)-kafka-bootstrap\.([a-z0-9-]+)", broker)
     for t in by_kind.get("KafkaTopic", []):
         cfg = t["spec"].get("config") or {}
-        if t["spec"].get("replicas", 1) < 3 or int(cfg.get("min.insync.replicas", 1)) < 2:
-            errors.append(f"KafkaTopic {name(t)}: needs replicas >= 3 and min.insync.replicas >= 2")
+        replicas, isr = t["spec"].get("replicas", 1), int(cfg.get("min.insync.replicas", 1))
+        if replicas < 3 or isr < 2 or isr >= replicas:
+            errors.append(f"KafkaTopic {name(t)}: needs replicas >= 3 and "
+                          f"2 <= min.insync.replicas < replicas (a broker may be down)")
+        cluster = (t["metadata"].get("labels") or {}).get("strimzi.io/cluster")
+        if not m or (cluster, nsof(t)) != (m.group(1), m.group(2)):
+            errors.append(f"KafkaTopic {name(t)}: cluster {cluster!r} in {nsof(t)!r} is not the "
+                          f"Strimzi cluster the services use ({broker!r})")
 
-    # An overlay that generates its own Secrets (no external store) must be complete.
-    if not external:
-        for d in docs:
-            if d["kind"] in ("Secret", "ConfigMap") and "REPLACE-ME" in yaml.safe_dump(d):
-                errors.append(f"{d['kind']} {name(d)}: still holds a REPLACE-ME placeholder")
+    # An overlay that generates its own Secrets (no external store) must be complete; one that
+    # takes them from a store keeps placeholders only for what its operator must supply (public
+    # keys, CA), and they are listed, since services refuse to start with them.
+    placeholders = [f"{d['kind']} {name(d)}" for d in docs
+                    if d["kind"] in ("Secret", "ConfigMap") and "REPLACE-ME" in yaml.safe_dump(d)]
+    if placeholders and not external:
+        errors += [f"{p}: still holds a REPLACE-ME placeholder" for p in placeholders]
+    elif placeholders:
+        print(f"k8s-validate: {label}: to supply before deploying (REPLACE-ME): "
+              f"{', '.join(placeholders)}", file=sys.stderr)
 
 for e in errors:
     print(f"  {e}", file=sys.stderr)
