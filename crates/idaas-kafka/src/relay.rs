@@ -115,7 +115,10 @@ impl OutboxRelay {
     }
 
     /// One pass: returns how many events were published.
-    #[tracing::instrument(name = "outbox.relay", skip(self))]
+    // DEBUG: a pass runs every poll interval, mostly finding nothing; at INFO each would be a
+    // trace of its own in the exported spans. Events keep the trace of the request that caused
+    // them (their headers), which is the trace worth following.
+    #[tracing::instrument(level = "debug", name = "outbox.relay", skip(self))]
     pub async fn relay_once(&self) -> Result<usize, KafkaError> {
         let mut conn = self.pool.get().await.map_err(idaas_db::DbError::from)?;
         let producer = &self.producer;

@@ -167,7 +167,7 @@ where
             return ExitCode::FAILURE;
         }
     };
-    let _telemetry = match idaas_telemetry::init(service, &settings.telemetry) {
+    let _telemetry = match idaas_telemetry::init(service, crate::VERSION, &settings.telemetry) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("{service}: {e}");

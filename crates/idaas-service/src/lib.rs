@@ -14,6 +14,10 @@ mod startup;
 mod supervisor;
 
 pub use application::{run, Application};
+
+/// This build: the crate version and the git revision (`/actuator/info`, `service.version` of
+/// exported spans), e.g. `0.1.0+f5b445d0afe8…`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("IDAAS_GIT_REVISION"));
 pub use batch_consumer::{consume_in_batches, Subscription};
 pub use clock::{Clock, SystemClock};
 pub use error::{chain, BoxError, ServiceError, ServiceResult};

@@ -2,7 +2,8 @@ use idaas_config::{LogFormat, TelemetrySettings};
 use opentelemetry::{trace::TracerProvider as _, KeyValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{
-    propagation::TraceContextPropagator, runtime, trace::TracerProvider, Resource,
+    propagation::TraceContextPropagator, resource::EnvResourceDetector, runtime,
+    trace::TracerProvider, Resource,
 };
 use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
@@ -30,18 +31,27 @@ impl Drop for TelemetryGuard {
 }
 
 /// Installs the global subscriber. The OpenTelemetry layer is always on, so every span has a
-/// trace id to propagate; spans are exported only when `otlp_endpoint` is set.
-pub fn init(service: &str, settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+/// trace id to propagate; spans are exported (OTLP over HTTP) only when an endpoint is
+/// configured, by `telemetry.otlp_endpoint` or the standard `OTEL_EXPORTER_OTLP_ENDPOINT` /
+/// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (which win, as the OpenTelemetry specification says).
+/// The other standard variables apply too: `OTEL_SDK_DISABLED`, `OTEL_TRACES_EXPORTER=none`,
+/// `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)`,
+/// `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS|TIMEOUT`, `OTEL_BSP_*`. `version` becomes
+/// `service.version`.
+pub fn init(
+    service: &str,
+    version: &str,
+    settings: &TelemetrySettings,
+) -> Result<TelemetryGuard, TelemetryError> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 
-    let mut builder = TracerProvider::builder().with_resource(Resource::new(vec![KeyValue::new(
-        "service.name",
-        service.to_owned(),
-    )]));
-    if !settings.otlp_endpoint.is_empty() {
-        let exporter = opentelemetry_otlp::SpanExporter::builder()
-            .with_http()
-            .with_endpoint(settings.otlp_endpoint.clone())
+    let mut builder = TracerProvider::builder().with_resource(resource(service, version));
+    if exporting(settings) {
+        let mut exporter = opentelemetry_otlp::SpanExporter::builder().with_http();
+        if !settings.otlp_endpoint.is_empty() {
+            exporter = exporter.with_endpoint(settings.otlp_endpoint.clone());
+        }
+        let exporter = exporter
             .build()
             .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
         builder = builder.with_batch_exporter(exporter, runtime::Tokio);
@@ -73,4 +83,37 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Result<TelemetryGuar
         .try_init()
         .map_err(|e| TelemetryError::Subscriber(e.to_string()))?;
     Ok(TelemetryGuard { provider })
+}
+
+fn env_set(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Whether spans leave the process: an endpoint from the settings or the environment, unless
+/// the standard switches turn exporting off.
+fn exporting(settings: &TelemetrySettings) -> bool {
+    let disabled = env_set("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || env_set("OTEL_TRACES_EXPORTER").is_some_and(|v| v.eq_ignore_ascii_case("none"));
+    let endpoint = !settings.otlp_endpoint.is_empty()
+        || env_set("OTEL_EXPORTER_OTLP_ENDPOINT").is_some()
+        || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").is_some();
+    endpoint && !disabled
+}
+
+/// `service.name` and `service.version` of this process, then `OTEL_RESOURCE_ATTRIBUTES`, then
+/// `OTEL_SERVICE_NAME`: each later one wins, so an operator's setting beats our defaults.
+fn resource(service: &str, version: &str) -> Resource {
+    let ours = Resource::new([
+        KeyValue::new("service.name", service.to_owned()),
+        KeyValue::new("service.version", version.to_owned()),
+        KeyValue::new("service.namespace", "idaas"),
+    ]);
+    let from_env = Resource::from_detectors(
+        std::time::Duration::ZERO,
+        vec![Box::new(EnvResourceDetector::new())],
+    );
+    let name = env_set("OTEL_SERVICE_NAME")
+        .map(|n| Resource::new([KeyValue::new("service.name", n)]))
+        .unwrap_or_else(Resource::empty);
+    ours.merge(&from_env).merge(&name)
 }

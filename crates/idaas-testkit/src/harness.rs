@@ -38,7 +38,7 @@ where
 
 /// As `main` does; the first call in a test binary installs it, which is enough.
 pub fn init_telemetry(settings: &Settings) {
-    if let Ok(guard) = idaas_telemetry::init("test", &settings.telemetry) {
+    if let Ok(guard) = idaas_telemetry::init("test", "test", &settings.telemetry) {
         std::mem::forget(guard);
     }
 }

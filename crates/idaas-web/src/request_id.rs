@@ -6,7 +6,7 @@ use actix_web::{
         StatusCode,
     },
     middleware::Next,
-    Error,
+    Error, HttpMessage,
 };
 use idaas_api::ErrorDetail;
 use tracing::Span;
@@ -109,6 +109,17 @@ impl RootSpanBuilder for RootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        // The gateway matches its routes itself (one catch-all for actix), so the route it
+        // found is known only now: name the span by it, as the metrics label it.
+        if let Ok(res) = outcome {
+            if let Some(route) = res.request().extensions().get::<crate::RouteLabel>() {
+                span.record("http.route", route.0);
+                span.record(
+                    "otel.name",
+                    format!("{} {}", res.request().method(), route.0),
+                );
+            }
+        }
         span.in_scope(|| log_outcome(outcome));
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }

@@ -127,7 +127,11 @@ pub async fn main(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _telemetry = idaas_telemetry::init("settlement-ops", &settings.telemetry);
+    let _telemetry = idaas_telemetry::init(
+        "settlement-ops",
+        idaas_service::VERSION,
+        &settings.telemetry,
+    );
     match run_with(&settings, &command)
         .await
         .and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string()))

@@ -183,7 +183,11 @@ pub async fn main(args: &[String]) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let _telemetry = idaas_telemetry::init("webhook-dispatcher-redrive", &settings.telemetry);
+    let _telemetry = idaas_telemetry::init(
+        "webhook-dispatcher-redrive",
+        idaas_service::VERSION,
+        &settings.telemetry,
+    );
     match redrive(&settings, &ask, Duration::from_secs(5)).await {
         Ok(done) => {
             eprintln!(

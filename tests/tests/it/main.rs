@@ -12,5 +12,6 @@ mod resilience;
 mod settlement;
 mod shutdown;
 mod tenant_isolation;
+mod traces;
 mod webhook_failures;
 mod webhooks;
