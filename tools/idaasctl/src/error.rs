@@ -19,6 +19,8 @@ pub enum CtlError {
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
     #[error("re-drive")]
     Redrive(#[from] webhook_dispatcher::ops::OpsError),
+    #[error("settlement: {0}")]
+    Settlement(String),
     #[error("{failed} of {of} services could not be read (see their lines)")]
     Unreadable { failed: usize, of: usize },
     #[error("output")]

@@ -7,6 +7,7 @@ mod contracts;
 mod dlt;
 mod error;
 mod outbox;
+mod settlement;
 mod tail;
 
 use std::{io::Write, process::ExitCode};
@@ -21,7 +22,7 @@ use contracts::Contracts;
 pub use error::CtlError;
 
 /// Operate IDaaS: read its Kafka topics as JSON, inspect and re-drive dead-lettered webhooks,
-/// check each service's outbox backlog.
+/// check each service's outbox backlog, run and read a day's settlement.
 ///
 /// Configuration is the platform's own: the files in IDAAS_CONFIG_DIR (default ./config) for
 /// IDAAS_PROFILE (unset: production), overridden by IDAAS__SECTION__KEY variables, e.g.
@@ -56,6 +57,41 @@ enum Command {
     Outbox {
         /// Services to report (default: all five that own a database).
         services: Vec<String>,
+    },
+    /// End-of-day settlement: run a day, read its batches and the reports published.
+    #[command(subcommand)]
+    Settlement(SettlementCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SettlementCommand {
+    /// Settle a closed day now, through the settlement service's own code path: FAILED batches
+    /// are tried again at once, COMPLETED ones answered as they are (never settled twice).
+    /// Prints every batch of the day with every application's entry, as JSON.
+    ///
+    /// Needs settlement's settings (its database and its service key for the ledger): run it
+    /// with settlement's configuration, e.g. as a Job from the settlement image.
+    Run {
+        /// The day to settle, YYYY-MM-DD (UTC); it must have closed.
+        #[arg(long)]
+        date: String,
+        /// Who is asking; logged with the run.
+        #[arg(long)]
+        by: String,
+    },
+    /// Every batch of a day as settlement's database holds it, FAILED ones included, with every
+    /// application's entry, as JSON. Needs settlement's settings.
+    Show {
+        /// YYYY-MM-DD (UTC).
+        #[arg(long)]
+        date: String,
+    },
+    /// The reports of a day published on the settlements topic, as JSON lines (what ops and
+    /// finance consumers received). Needs only the brokers.
+    Published {
+        /// YYYY-MM-DD (UTC).
+        #[arg(long)]
+        date: String,
     },
 }
 
@@ -120,7 +156,12 @@ enum DltCommand {
 /// The settings a command reads the brokers and (for re-drives) the dispatcher's database
 /// from, with the command line's overrides.
 fn settings(cli: &Cli) -> Result<Settings, CtlError> {
-    let mut s = idaas_service::load_settings("webhook-dispatcher")?;
+    settings_of(cli, "webhook-dispatcher")
+}
+
+/// `service`'s settings (for what runs through that service's code), with the overrides.
+fn settings_of(cli: &Cli, service: &str) -> Result<Settings, CtlError> {
+    let mut s = idaas_service::load_settings(service)?;
     if let Some(b) = &cli.brokers {
         s.kafka.brokers = b.clone();
     }
@@ -136,6 +177,11 @@ fn print(line: &Value) -> Result<(), CtlError> {
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
+}
+
+fn day(raw: &str) -> Result<chrono::NaiveDate, CtlError> {
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|e| CtlError::Usage(format!("--date {raw:?}: {e} (expected YYYY-MM-DD)")))
 }
 
 fn filter(f: &DltFilter) -> dlt::Filter {
@@ -201,6 +247,25 @@ async fn run(cli: Cli) -> Result<(), CtlError> {
                     of: lines.len(),
                 });
             }
+        }
+        Command::Settlement(SettlementCommand::Run { date, by }) => {
+            let date = day(date)?;
+            if by.trim().is_empty() {
+                return Err(CtlError::Usage("--by must name who is asking".into()));
+            }
+            let s = settings_of(&cli, "settlement")?;
+            print(&settlement::run(&s, date, by).await?)?;
+        }
+        Command::Settlement(SettlementCommand::Show { date }) => {
+            let date = day(date)?;
+            let s = settings_of(&cli, "settlement")?;
+            print(&settlement::show(&s, date).await?)?;
+        }
+        Command::Settlement(SettlementCommand::Published { date }) => {
+            let date = day(date)?;
+            let s = settings(&cli)?;
+            let n = settlement::published(&s, &contracts, date, |line| print(&line)).await?;
+            eprintln!("{n} settlement reports published for {date}");
         }
     }
     Ok(())

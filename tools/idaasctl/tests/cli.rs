@@ -1,6 +1,7 @@
 //! idaasctl against the local broker and PostgreSQL: events produced as the services produce
 //! them (protobuf, event id and type headers) come out as JSON lines, from a position or a
-//! time; the dead-letter list filters; the outbox report counts what waits.
+//! time; the dead-letter list filters; the outbox report counts what waits; a day's settlement
+//! runs through the service's own path and reads back, from its database and from the topic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{path::PathBuf, time::Duration};
@@ -9,7 +10,10 @@ use idaas_kafka::{
     headers,
     rdkafka::producer::{FutureProducer, FutureRecord},
 };
-use idaas_proto::{transaction::v1::TransactionEvent, webhook::v1::WebhookDeadLetter, Message};
+use idaas_proto::{
+    settlement::v1::SettlementCompleted, transaction::v1::TransactionEvent,
+    webhook::v1::WebhookDeadLetter, Message,
+};
 use idaas_testkit::{kafka_brokers, TestDb};
 use serde_json::Value;
 
@@ -266,4 +270,144 @@ async fn the_outbox_report_counts_what_waits_and_names_what_it_cannot_read() {
     assert!(report.lines[1]["error"]
         .as_str()
         .is_some_and(|e| e.contains("nosuch")));
+}
+
+#[tokio::test]
+async fn settlement_published_prints_only_the_days_reports() {
+    let (prefix, _, producer) = broker().await;
+    let topic = format!("{prefix}settlements");
+    for (date, id) in [("2024-05-10", "st-1"), ("2024-05-11", "st-2")] {
+        let event = SettlementCompleted {
+            event_id: id.into(),
+            settlement_date: date.into(),
+            currency: "NGN".into(),
+            total_credited: "7.0000".into(),
+            ..Default::default()
+        };
+        let key = format!("{date}:NGN");
+        let body = event.encode_to_vec();
+        produce(&producer, &topic, &key, id, "SettlementCompleted", body).await;
+    }
+    let day = idaasctl(
+        &prefix,
+        &[],
+        &["settlement", "published", "--date", "2024-05-10"],
+    )
+    .await;
+    assert!(day.ok, "{}", day.stderr);
+    assert_eq!(day.lines.len(), 1, "{:?}", day.lines);
+    assert_eq!(day.lines[0]["key"], "2024-05-10:NGN");
+    assert_eq!(day.lines[0]["event"]["settlementDate"], "2024-05-10");
+    assert_eq!(day.lines[0]["event"]["totalCredited"], "7.0000");
+    assert!(
+        day.stderr.contains("1 settlement reports"),
+        "{}",
+        day.stderr
+    );
+
+    let bad = idaasctl(
+        &prefix,
+        &[],
+        &["settlement", "published", "--date", "10/05/2024"],
+    )
+    .await;
+    assert!(
+        !bad.ok && bad.stderr.contains("YYYY-MM-DD"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// Settlement's settings for idaasctl: a migrated database of its own, its service key, and a
+/// ledger at `ledger_url`.
+async fn settlement_env(db: &TestDb, ledger_url: &str) -> Vec<(&'static str, String)> {
+    const MIGRATIONS: idaas_db::EmbeddedMigrations =
+        idaas_db::embed_migrations!("../../migrations/settlement");
+    idaas_db::run_migrations(&db.url(), MIGRATIONS)
+        .await
+        .unwrap();
+    let keys = idaas_testkit::TestKeys::generate();
+    let signing = keys
+        .service_auth_env()
+        .into_iter()
+        .find(|(k, _)| k == "IDAAS__SERVICE_AUTH__SIGNING_KEYS__SETTLEMENT")
+        .map(|(_, v)| v)
+        .unwrap();
+    vec![
+        ("IDAAS__DATABASE__URL", idaas_testkit::postgres_server_url()),
+        ("IDAAS__SERVICES__SETTLEMENT__DATABASE", db.name.clone()),
+        ("IDAAS__SERVICES__LEDGER__URL", ledger_url.to_owned()),
+        ("IDAAS__SERVICE_AUTH__SIGNING_KEYS__SETTLEMENT", signing),
+    ]
+}
+
+#[tokio::test]
+async fn settlement_run_settles_through_the_services_path_and_show_reads_it_back() {
+    let db = TestDb::create().await;
+    // No ledger answers on port 9: the run records a FAILED batch with its reason, as the
+    // service's own run would, and the operator sees it.
+    let env = settlement_env(&db, "http://127.0.0.1:9").await;
+
+    let open = idaasctl(
+        "idaas.",
+        &env,
+        &["settlement", "run", "--date", "2999-01-01", "--by", "ops"],
+    )
+    .await;
+    assert!(!open.ok, "settled a day that has not closed");
+    assert!(open.stderr.contains("2999-01-01"), "{}", open.stderr);
+
+    let unnamed = idaasctl(
+        "idaas.",
+        &env,
+        &["settlement", "run", "--date", "2024-05-10"],
+    )
+    .await;
+    assert!(
+        !unnamed.ok && unnamed.stderr.contains("--by"),
+        "{}",
+        unnamed.stderr
+    );
+
+    let run = idaasctl(
+        "idaas.",
+        &env,
+        &[
+            "settlement",
+            "run",
+            "--date",
+            "2024-05-10",
+            "--by",
+            "ops-on-call",
+        ],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    let batches = run.lines[0].as_array().cloned().unwrap_or_default();
+    assert_eq!(batches.len(), 1, "{:?}", run.lines);
+    assert_eq!(batches[0]["status"], "FAILED", "{:?}", batches[0]);
+    assert!(batches[0]["errorMessage"]
+        .as_str()
+        .is_some_and(|m| m.contains("ledger")));
+
+    let shown = idaasctl(
+        "idaas.",
+        &env,
+        &["settlement", "show", "--date", "2024-05-10"],
+    )
+    .await;
+    assert!(shown.ok, "{}", shown.stderr);
+    assert_eq!(
+        shown.lines[0][0]["id"], batches[0]["id"],
+        "{:?}",
+        shown.lines
+    );
+    let none = idaasctl(
+        "idaas.",
+        &env,
+        &["settlement", "show", "--date", "2024-05-09"],
+    )
+    .await;
+    assert!(none.ok, "{}", none.stderr);
+    assert_eq!(none.lines[0], serde_json::json!([]));
 }
