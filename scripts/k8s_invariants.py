@@ -52,7 +52,11 @@ for (ns, sname), e in external.items():
     refs = [((d.get("remoteRef") or {}).get("key"), (d.get("remoteRef") or {}).get("property"))
             for d in spec.get("data") or []]
     owner = re.fullmatch(r"idaas-(.+)-keys", sname)
+    kafka_user = re.fullmatch(r"idaas-kafka-(.+)", sname)
     for key, prop in refs:
+        if kafka_user and (key, prop) != (f"idaas/{kafka_user.group(1)}", "kafka_password"):
+            errors.append(f"ExternalSecret {sname} fetches {key}/{prop}: a Kafka user's Secret "
+                          f"holds only that user's kafka_password")
         if prop == "token_signing_key" and sname != "idaas-identity-keys":
             errors.append(f"ExternalSecret {sname} fetches the token signing key (only identity's may)")
         if owner and key not in (f"idaas/{owner.group(1)}", "idaas/redis", "idaas/postgres"):
@@ -187,10 +191,51 @@ if overlay:
     if not creates and wanted - declared:
         errors.append(f"topics neither declared as KafkaTopics nor created by the services: "
                       f"{sorted(wanted - declared)}")
-    # Strimzi's bootstrap Service is <cluster>-kafka-bootstrap.<namespace>: the topics must be
-    # for that cluster, in that namespace, or its topic operator never sees them.
+    # Strimzi's bootstrap Service is <cluster>-kafka-bootstrap.<namespace>: topics and users must
+    # be for that cluster, in that namespace, or its operators never see them.
     broker = str(config.get("IDAAS__KAFKA__BROKERS", "")).split(",")[0]
     m = re.match(r"([a-z0-9-]+)-kafka-bootstrap\.([a-z0-9-]+)", broker)
+
+    # Kafka with SASL: every service logs in as its own KafkaUser (idaas-<service>, same
+    # cluster and namespace as the topics), whose password comes from a Secret that exists
+    # there; ACLs never grant All, never Write to a topic prefix, and nothing on the cluster but
+    # IdempotentWrite.
+    users = {name(u): u for u in by_kind.get("KafkaUser", [])}
+    if str(config.get("IDAAS__KAFKA__SECURITY_PROTOCOL", "")).lower().startswith("sasl"):
+        for svc in services:
+            own = f"idaas-{svc}-keys"
+            template = {}
+            for (ns, sname), e in external.items():
+                if sname == own:
+                    template = (e["spec"]["target"].get("template") or {}).get("data") or {}
+            for (ns, sname), sec in secrets.items():
+                if is_name(sname, own):
+                    template = {**(sec.get("stringData") or {}), **(sec.get("data") or {})}
+            user = template.get("IDAAS__KAFKA__SASL_USERNAME")
+            if user != f"idaas-{svc}":
+                errors.append(f"{svc}: Kafka user {user!r} in its Secret, expected idaas-{svc}")
+            elif user not in users:
+                errors.append(f"{svc}: no KafkaUser {user}")
+            if "IDAAS__KAFKA__SASL_PASSWORD" not in template:
+                errors.append(f"{svc}: no IDAAS__KAFKA__SASL_PASSWORD in its Secret")
+    for uname, u in users.items():
+        cluster = (u["metadata"].get("labels") or {}).get("strimzi.io/cluster")
+        if not m or (cluster, nsof(u)) != (m.group(1), m.group(2)):
+            errors.append(f"KafkaUser {uname}: not for the services' cluster ({broker!r})")
+        ref = ((((u["spec"].get("authentication") or {}).get("password") or {})
+                .get("valueFrom") or {}).get("secretKeyRef") or {}).get("name")
+        if ref and (nsof(u), ref) not in secrets and (nsof(u), ref) not in external:
+            errors.append(f"KafkaUser {uname}: password Secret {ref} is not provided")
+        for acl in ((u["spec"].get("authorization") or {}).get("acls") or []):
+            res, ops = acl.get("resource") or {}, set(acl.get("operations") or [])
+            if "All" in ops:
+                errors.append(f"KafkaUser {uname}: an ACL grants All")
+            if res.get("type") == "cluster" and ops - {"IdempotentWrite"}:
+                errors.append(f"KafkaUser {uname}: cluster operations {sorted(ops)}")
+            if (res.get("type") == "topic" and res.get("patternType") == "prefix"
+                    and ops & {"Write", "Delete", "Alter", "AlterConfigs", "Create"}):
+                errors.append(f"KafkaUser {uname}: {sorted(ops)} on every topic {res.get('name')}*")
+
     for t in by_kind.get("KafkaTopic", []):
         cfg = t["spec"].get("config") or {}
         replicas, isr = t["spec"].get("replicas", 1), int(cfg.get("min.insync.replicas", 1))
