@@ -35,6 +35,11 @@ pub struct ErrorEnvelope {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
     pub timestamp: String,
+    /// The request's id (the `X-Request-Id` answered with it), so a support ticket quoting an
+    /// error names the request in every service's log. Absent outside a request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "6f1c2b7e-3d4a-4f7e-9a51-2c8d0e4b9f10")]
+    pub request_id: Option<String>,
 }
 
 pub(crate) fn now_rfc3339() -> String {

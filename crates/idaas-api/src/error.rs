@@ -107,6 +107,7 @@ impl ApiError {
                 Some(self.errors.clone())
             },
             timestamp: now_rfc3339(),
+            request_id: idaas_telemetry::current_request_id(),
         }
     }
 }

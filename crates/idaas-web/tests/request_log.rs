@@ -149,3 +149,33 @@ async fn a_peers_5xx_passed_on_is_a_warn_since_the_peer_logged_the_cause() {
     assert_eq!(field(&lines[0], "passed_on"), true);
     assert_eq!(lines[0]["span"]["request_id"], "req-peer");
 }
+
+#[actix_web::test]
+async fn an_error_body_names_the_request_id_the_answer_carries() {
+    let app = test::init_service(idaas_web::standard_middleware!(
+        App::new().route("/missing", web::get().to(missing))
+    ))
+    .await;
+    // The caller's id, kept; and one the platform made up, when the caller sent none.
+    for sent in [Some("ticket-4711"), None] {
+        let mut req = test::TestRequest::get().uri("/missing");
+        if let Some(id) = sent {
+            req = req.insert_header((idaas_web::REQUEST_ID_HEADER, id));
+        }
+        let res = test::call_service(&app, req.to_request()).await;
+        let header = res
+            .headers()
+            .get(idaas_web::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body: Value = test::read_body_json(res).await;
+        assert_eq!(body["errorCode"], ErrorCode::ResourceNotFound.code());
+        assert_eq!(body["requestId"], header.as_str(), "{body}");
+        if let Some(id) = sent {
+            assert_eq!(header, id);
+        } else {
+            assert!(!header.is_empty());
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod claims;
 mod metrics;
 mod onboarding;
 mod payments;
+mod request_ids;
 mod resilience;
 mod settlement;
 mod shutdown;
