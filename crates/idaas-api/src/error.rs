@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use crate::{envelope::now_rfc3339, ErrorCode, ErrorEnvelope};
 
-/// The one error type every handler returns; its status comes from the catalog.
-#[derive(Debug)]
+/// The one error type every handler returns; its status comes from the catalog. Neither its
+/// Display nor its Debug shows the cause: both end up on the request's span (and so in exported
+/// traces); the cause goes to the request log alone, once (`ErrorDetail`).
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -112,6 +113,21 @@ impl ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("errors", &self.errors)
+            .field("retry_after", &self.retry_after)
+            .field(
+                "cause",
+                &self.cause.as_ref().map(|_| "[in the request log]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
 impl From<ErrorCode> for ApiError {
     fn from(code: ErrorCode) -> Self {
         Self::new(code)
@@ -120,11 +136,7 @@ impl From<ErrorCode> for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.code(), self.message)?;
-        match &self.cause {
-            Some(cause) => write!(f, " ({cause})"),
-            None => Ok(()),
-        }
+        write!(f, "{}: {}", self.code.code(), self.message)
     }
 }
 

@@ -181,7 +181,10 @@ impl InternalClient {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        req.send().await.map_err(InternalCallError::Http)
+        // Without the URL: a path or query can carry what no log may hold.
+        req.send()
+            .await
+            .map_err(|e| InternalCallError::Http(e.without_url()))
     }
 }
 

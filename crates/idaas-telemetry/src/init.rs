@@ -2,10 +2,15 @@ use idaas_config::{LogFormat, TelemetrySettings};
 use opentelemetry::{trace::TracerProvider as _, KeyValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{
-    propagation::TraceContextPropagator, resource::EnvResourceDetector, runtime,
-    trace::TracerProvider, Resource,
+    propagation::TraceContextPropagator,
+    resource::EnvResourceDetector,
+    runtime,
+    trace::{Sampler, TracerProvider},
+    Resource,
 };
-use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
+use tracing_subscriber::{
+    fmt::writer::BoxMakeWriter, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
@@ -35,17 +40,51 @@ impl Drop for TelemetryGuard {
 /// configured, by `telemetry.otlp_endpoint` or the standard `OTEL_EXPORTER_OTLP_ENDPOINT` /
 /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (which win, as the OpenTelemetry specification says).
 /// The other standard variables apply too: `OTEL_SDK_DISABLED`, `OTEL_TRACES_EXPORTER=none`,
-/// `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)`,
-/// `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS|TIMEOUT`, `OTEL_BSP_*`. `version` becomes
-/// `service.version`.
+/// `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)` (without it,
+/// every span: see below), `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, `OTEL_BSP_*`. `version`
+/// becomes `service.version`.
 pub fn init(
     service: &str,
     version: &str,
     settings: &TelemetrySettings,
 ) -> Result<TelemetryGuard, TelemetryError> {
+    install(
+        service,
+        version,
+        settings,
+        BoxMakeWriter::new(std::io::stdout),
+    )
+}
+
+/// As `init`, for a command-line tool whose stdout is its output: log lines go to stderr.
+pub fn init_cli(
+    service: &str,
+    version: &str,
+    settings: &TelemetrySettings,
+) -> Result<TelemetryGuard, TelemetryError> {
+    install(
+        service,
+        version,
+        settings,
+        BoxMakeWriter::new(std::io::stderr),
+    )
+}
+
+fn install(
+    service: &str,
+    version: &str,
+    settings: &TelemetrySettings,
+    writer: BoxMakeWriter,
+) -> Result<TelemetryGuard, TelemetryError> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 
     let mut builder = TracerProvider::builder().with_resource(resource(service, version));
+    // Every request is traced unless the operator samples (OTEL_TRACES_SAMPLER): the SDK's
+    // default, parent-based, would let a caller's `traceparent` flags decide, and a tenant
+    // could switch our tracing of its own requests off.
+    if env_set("OTEL_TRACES_SAMPLER").is_none() {
+        builder = builder.with_sampler(Sampler::AlwaysOn);
+    }
     if exporting(settings) {
         let mut exporter = opentelemetry_otlp::SpanExporter::builder().with_http();
         if !settings.otlp_endpoint.is_empty() {
@@ -73,8 +112,9 @@ pub fn init(
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
+            .with_writer(writer)
             .boxed(),
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer().with_writer(writer).boxed(),
     };
     tracing_subscriber::registry()
         .with(filter)
@@ -82,7 +122,18 @@ pub fn init(
         .with(otel)
         .try_init()
         .map_err(|e| TelemetryError::Subscriber(e.to_string()))?;
+    log_panics();
     Ok(TelemetryGuard { provider })
+}
+
+/// A panic in a handler drops its request before the request log runs: log it here, inside
+/// whatever span was current (the request's, with its id), then let the default hook print it.
+fn log_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "panicked");
+        previous(info);
+    }));
 }
 
 fn env_set(name: &str) -> Option<String> {

@@ -6,6 +6,6 @@ pub mod metrics;
 mod propagation;
 mod request_id;
 
-pub use init::{init, TelemetryError, TelemetryGuard};
+pub use init::{init, init_cli, TelemetryError, TelemetryGuard};
 pub use propagation::{extract_into_span, inject_from_span, TraceHeaders};
-pub use request_id::{current_request_id, with_request_id, REQUEST_ID_HEADER};
+pub use request_id::{current_request_id, in_request, with_request_id, REQUEST_ID_HEADER};

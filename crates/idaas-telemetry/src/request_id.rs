@@ -17,6 +17,15 @@ pub async fn with_request_id<F: Future>(id: String, fut: F) -> F::Output {
     CURRENT.scope(id, fut).await
 }
 
+/// Runs `f` as part of the request `id` (if any), for work done for a request on another task
+/// (a batch that carries the request's span and id along).
+pub fn in_request<R>(id: Option<String>, f: impl FnOnce() -> R) -> R {
+    match id {
+        Some(id) => CURRENT.sync_scope(id, f),
+        None => f(),
+    }
+}
+
 /// The current request id, if this task is serving a request.
 pub fn current_request_id() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
@@ -32,5 +41,12 @@ mod tests {
         let inside = with_request_id("r-1".into(), async { current_request_id() }).await;
         assert_eq!(inside.as_deref(), Some("r-1"));
         assert_eq!(current_request_id(), None);
+    }
+
+    #[test]
+    fn work_for_a_request_elsewhere_runs_under_its_id() {
+        let id = in_request(Some("r-2".into()), current_request_id);
+        assert_eq!(id.as_deref(), Some("r-2"));
+        assert_eq!(in_request(None, current_request_id), None);
     }
 }

@@ -15,7 +15,7 @@ pub use extract_errors::{configure_extractors, not_found, resource};
 pub use health::{Component, HealthCache, HealthReport, HEALTH_CACHE_TTL};
 pub use json_body::{BodyLimit, JsonBody};
 pub use outgoing_context::forward_context;
-pub use request_id::{request_id, RootSpan, REQUEST_ID_HEADER};
+pub use request_id::{loggable_target, request_id, PassedOn, RootSpan, REQUEST_ID_HEADER};
 pub use request_metrics::{record_request, RouteLabel};
 
 pub use tracing_actix_web::TracingLogger;

@@ -63,6 +63,11 @@ pub fn loggable_target(path: &str) -> String {
     out
 }
 
+/// Marks an answer the gateway passed on from a peer unchanged: a 5xx among them was logged,
+/// with its cause, by the peer that made it.
+#[derive(Debug, Clone, Copy)]
+pub struct PassedOn;
+
 /// The root span of every request: the W3C trace context of the caller becomes its parent
 /// and the request id is a field, so logs and traces join up across services. Built here
 /// rather than with `tracing_actix_web::root_span!`, which logs the raw target.
@@ -83,7 +88,8 @@ impl RootSpanBuilder for RootSpan {
         let span = tracing::info_span!(
             "HTTP request",
             http.method = %method,
-            http.route = %route,
+            // Recorded once the answer is known: the gateway finds its route only then.
+            http.route = tracing::field::Empty,
             http.target = %loggable_target(request.path()),
             http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
             http.user_agent = %header(request, "user-agent"),
@@ -112,13 +118,18 @@ impl RootSpanBuilder for RootSpan {
         // The gateway matches its routes itself (one catch-all for actix), so the route it
         // found is known only now: name the span by it, as the metrics label it.
         if let Ok(res) = outcome {
-            if let Some(route) = res.request().extensions().get::<crate::RouteLabel>() {
-                span.record("http.route", route.0);
-                span.record(
-                    "otel.name",
-                    format!("{} {}", res.request().method(), route.0),
-                );
+            let label = res
+                .request()
+                .extensions()
+                .get::<crate::RouteLabel>()
+                .map(|r| r.0.to_owned());
+            if let Some(route) = &label {
+                span.record("otel.name", format!("{} {route}", res.request().method()));
             }
+            let route = label
+                .or_else(|| res.request().match_pattern())
+                .unwrap_or_else(|| "default".into());
+            span.record("http.route", route.as_str());
         }
         span.in_scope(|| log_outcome(outcome));
         DefaultRootSpanBuilder::on_request_end(span, outcome);
@@ -126,29 +137,38 @@ impl RootSpanBuilder for RootSpan {
 }
 
 /// The one log line of a request that went wrong, inside its span (so it carries the request
-/// id, route and trace): a 5xx at ERROR with its cause (503, a dependency or overload that
-/// retrying may cure, at WARN), a 4xx at INFO with its error code. Causes are recorded on the
-/// error (`ApiError::internal`/`unavailable`), not logged where they arise, so each failed
-/// request is logged exactly once. A 5xx that carries no error at all is a peer's answer the
-/// gateway passed on: the peer logged its cause, so here it is a WARN. Successes are DEBUG.
+/// id and route): a 5xx at ERROR with its cause (503, a dependency or overload that retrying
+/// may cure, at WARN), a 4xx at INFO with its error code. Causes are recorded on the error
+/// (`ApiError::internal`/`unavailable`), not logged where they arise, so each failed request is
+/// logged exactly once. A 5xx the gateway passed on from a peer (marked `PassedOn`) is a WARN:
+/// the peer logged its cause. Successes, and the probes' own answers (`/actuator/*`, whose
+/// failures the health checks log), are DEBUG.
 fn log_outcome<B>(outcome: &Result<ServiceResponse<B>, Error>) {
-    let (status, detail, error) = match outcome {
+    let (status, detail, error, passed_on, probe) = match outcome {
         Ok(res) => (
             res.status(),
             res.response().extensions().get::<ErrorDetail>().cloned(),
             res.response().error().map(ToString::to_string),
+            res.response().extensions().get::<PassedOn>().is_some(),
+            res.request().path().starts_with("/actuator/"),
         ),
         Err(e) => (
             e.as_response_error().status_code(),
             None,
             Some(e.to_string()),
+            false,
+            false,
         ),
     };
     let status_code = status.as_u16();
     let code = detail.as_ref().map_or("", |d| d.code);
-    let passed_on = detail.is_none() && error.is_none();
-    let cause = detail.and_then(|d| d.cause).or(error).unwrap_or_default();
-    if status.is_server_error() && (passed_on || status == StatusCode::SERVICE_UNAVAILABLE) {
+    let cause = detail
+        .and_then(|d| d.cause)
+        .or(error)
+        .unwrap_or_else(|| "none recorded".into());
+    if probe {
+        tracing::debug!(status = status_code, "probe answered");
+    } else if status.is_server_error() && (passed_on || status == StatusCode::SERVICE_UNAVAILABLE) {
         tracing::warn!(status = status_code, error_code = code, cause = %cause, passed_on, "request failed");
     } else if status.is_server_error() {
         tracing::error!(status = status_code, error_code = code, cause = %cause, "request failed");

@@ -54,6 +54,13 @@ async fn missing() -> Result<HttpResponse, ApiError> {
 
 /// What the gateway does with a peer's 500: passes the answer on, without an error of its own.
 async fn passed_on() -> HttpResponse {
+    let mut res = HttpResponse::InternalServerError().finish();
+    res.extensions_mut().insert(idaas_web::PassedOn);
+    res
+}
+
+/// A 500 made by hand, with no error and not passed on: nothing may downgrade it.
+async fn bare() -> HttpResponse {
     HttpResponse::InternalServerError().finish()
 }
 
@@ -76,6 +83,7 @@ async fn logged(path: &str, request_id: &str) -> (u16, Vec<Value>) {
         .route("/overloaded", web::get().to(overloaded))
         .route("/missing", web::get().to(missing))
         .route("/passed-on", web::get().to(passed_on))
+        .route("/bare", web::get().to(bare))
         .route("/fine", web::get().to(fine))))
     .await;
     let req = test::TestRequest::get()
@@ -178,4 +186,12 @@ async fn an_error_body_names_the_request_id_the_answer_carries() {
             assert!(!header.is_empty());
         }
     }
+}
+
+#[actix_web::test]
+async fn a_bare_5xx_stays_an_error() {
+    let (status, lines) = logged("/bare", "req-bare").await;
+    assert_eq!(status, 500);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(lines[0]["level"], "ERROR");
 }

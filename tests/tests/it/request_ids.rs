@@ -33,3 +33,43 @@ async fn error_bodies_name_the_request_id_end_to_end() {
     assert!(!header.is_empty());
     assert_eq!(body["requestId"], header.as_str(), "{body}");
 }
+
+/// Rows of `service`'s outbox whose headers carry `request_id` (published rows stay a while).
+async fn events_with(p: &Platform, service: &str, request_id: &str) -> i64 {
+    use diesel::{sql_types::BigInt, QueryableByName};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(&p.database_url(service))
+        .await
+        .unwrap();
+    diesel::sql_query("SELECT COUNT(*) AS n FROM outbox WHERE headers->>'x-request-id' = $1")
+        .bind::<diesel::sql_types::Text, _>(request_id)
+        .get_result::<Count>(&mut conn)
+        .await
+        .unwrap()
+        .n
+}
+
+#[tokio::test]
+async fn the_events_a_request_causes_carry_its_id_the_ledgers_batched_posting_too() {
+    let p = Platform::start().await;
+    let a = p.tenant("rb").await;
+    let b = p.tenant("rc").await;
+    let reference = p.initiate(&a, &b, "3.00").await;
+    let resp = p
+        .http
+        .post(p.api(&format!("/v1/transactions/{reference}/accept")))
+        .bearer_auth(&b.token)
+        .header("X-Request-Id", "accept-ticket-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The transaction's own state change, and the ledger's posting, written by its batch task.
+    assert!(events_with(&p, "transaction", "accept-ticket-9").await >= 1);
+    assert_eq!(events_with(&p, "ledger", "accept-ticket-9").await, 1);
+}

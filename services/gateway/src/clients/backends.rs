@@ -37,7 +37,7 @@ pub struct Outgoing<'a> {
     pub client_ip: String,
 }
 
-#[tracing::instrument(name = "gateway.forward", skip_all, fields(backend = out.backend.name(), path = out.path))]
+#[tracing::instrument(name = "gateway.forward", skip_all, fields(backend = out.backend.name(), path = %idaas_web::loggable_target(out.path)))]
 pub async fn forward(
     state: &GatewayState,
     req: &HttpRequest,
@@ -79,7 +79,9 @@ pub async fn forward(
         .body(out.body)
         .send()
         .await
-        .map_err(|e| ApiError::unavailable(format!("{}: {e}", out.backend.name())))?;
+        .map_err(|e| {
+            ApiError::unavailable(format!("{}: {}", out.backend.name(), e.without_url()))
+        })?;
 
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
@@ -90,9 +92,11 @@ pub async fn forward(
             }
         }
     }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| ApiError::unavailable(format!("{}: {e}", out.backend.name())))?;
-    Ok(builder.body(bytes))
+    let bytes = resp.bytes().await.map_err(|e| {
+        ApiError::unavailable(format!("{}: {}", out.backend.name(), e.without_url()))
+    })?;
+    let mut response = builder.body(bytes);
+    // Its 5xx, if any, was logged with its cause by the peer that made it.
+    response.extensions_mut().insert(idaas_web::PassedOn);
+    Ok(response)
 }

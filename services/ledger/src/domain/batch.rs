@@ -29,6 +29,7 @@ pub struct Item<'a> {
     pub sender_wallet: Uuid,
     pub receiver_wallet: Uuid,
     pub span: &'a tracing::Span,
+    pub request_id: Option<&'a str>,
 }
 
 /// Applies `items` (distinct references) in one transaction and answers each in order. An
@@ -86,10 +87,14 @@ pub async fn apply_batch(
                     for e in &booked {
                         touched.insert(e.wallet_id);
                     }
-                    events.push(
-                        item.span
-                            .in_scope(|| event(topic.clone(), item.req, &posting, &booked)),
-                    );
+                    // In the request's span and id, so the event carries both as headers.
+                    events.push(idaas_telemetry::in_request(
+                        item.request_id.map(str::to_owned),
+                        || {
+                            item.span
+                                .in_scope(|| event(topic.clone(), item.req, &posting, &booked))
+                        },
+                    ));
                     all_entries.extend(booked.iter().cloned());
                     answers.push(Ok(Applied {
                         posting,

@@ -34,6 +34,8 @@ use crate::store::wallets;
 struct Job {
     req: PostingRequest,
     span: tracing::Span,
+    /// The request's id, for the event the posting causes (the batch runs on another task).
+    request_id: Option<String>,
     queued: Instant,
     reply: oneshot::Sender<ServiceResult<Applied>>,
 }
@@ -90,6 +92,7 @@ impl PostingQueue {
         let job = Job {
             req,
             span: tracing::Span::current(),
+            request_id: idaas_telemetry::current_request_id(),
             queued: Instant::now(),
             reply,
         };
@@ -219,6 +222,7 @@ fn apply_split(shared: &Shared, jobs: Vec<Job>, retried: bool) -> BoxFuture<'_, 
                         sender_wallet: *s,
                         receiver_wallet: *r,
                         span: &j.span,
+                        request_id: j.request_id.as_deref(),
                     })
                     .collect();
                 apply_batch(&shared.infra, shared.clock.as_ref(), &items).await

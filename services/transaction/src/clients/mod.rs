@@ -146,7 +146,7 @@ impl Clients {
         let body: ApiResponse<Vec<TagResolution>> = resp
             .json()
             .await
-            .map_err(|e| ApiError::unavailable(format!("identity: {e}")))?;
+            .map_err(|e| ApiError::unavailable(format!("identity: {}", e.without_url())))?;
         let outcomes = body.data.unwrap_or_default();
         if outcomes.len() != addresses.len() {
             return Err(ApiError::unavailable(format!(
