@@ -127,7 +127,7 @@ pub async fn main(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _telemetry = idaas_telemetry::init(
+    let _telemetry = idaas_telemetry::init_cli(
         "settlement-ops",
         idaas_service::VERSION,
         &settings.telemetry,

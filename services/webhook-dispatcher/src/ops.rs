@@ -183,7 +183,7 @@ pub async fn main(args: &[String]) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let _telemetry = idaas_telemetry::init(
+    let _telemetry = idaas_telemetry::init_cli(
         "webhook-dispatcher-redrive",
         idaas_service::VERSION,
         &settings.telemetry,

@@ -67,7 +67,8 @@ enum Command {
 enum SettlementCommand {
     /// Settle a closed day now, through the settlement service's own code path: FAILED batches
     /// are tried again at once, COMPLETED ones answered as they are (never settled twice).
-    /// Prints every batch of the day with every application's entry, as JSON.
+    /// Prints {date, by, batches} with every application's entry, as JSON; exits 1 unless
+    /// every batch is COMPLETED.
     ///
     /// Needs settlement's settings (its database and its service key for the ledger): run it
     /// with settlement's configuration, e.g. as a Job from the settlement image.
@@ -157,6 +158,17 @@ enum DltCommand {
 /// from, with the command line's overrides.
 fn settings(cli: &Cli) -> Result<Settings, CtlError> {
     settings_of(cli, "webhook-dispatcher")
+}
+
+/// Settlement's own settings, without --brokers/--prefix: a run publishes its report through
+/// settlement's outbox, and another prefix would send it where no consumer looks.
+fn settlement_settings(cli: &Cli) -> Result<Settings, CtlError> {
+    if cli.brokers.is_some() || cli.prefix.is_some() {
+        return Err(CtlError::Usage(
+            "settlement run/show use settlement's own settings; drop --brokers/--prefix".into(),
+        ));
+    }
+    Ok(idaas_service::load_settings("settlement")?)
 }
 
 /// `service`'s settings (for what runs through that service's code), with the overrides.
@@ -253,12 +265,18 @@ async fn run(cli: Cli) -> Result<(), CtlError> {
             if by.trim().is_empty() {
                 return Err(CtlError::Usage("--by must name who is asking".into()));
             }
-            let s = settings_of(&cli, "settlement")?;
-            print(&settlement::run(&s, date, by).await?)?;
+            let s = settlement_settings(&cli)?;
+            // The run is an operator's action on money: its log line (with --by) goes to
+            // stderr, and the answer repeats who asked.
+            let _telemetry =
+                idaas_telemetry::init_cli("idaasctl", idaas_service::VERSION, &s.telemetry);
+            let batches = settlement::run(&s, date, by).await?;
+            print(&json!({ "date": date.to_string(), "by": by, "batches": batches }))?;
+            settlement::all_completed(&batches)?;
         }
         Command::Settlement(SettlementCommand::Show { date }) => {
             let date = day(date)?;
-            let s = settings_of(&cli, "settlement")?;
+            let s = settlement_settings(&cli)?;
             print(&settlement::show(&s, date).await?)?;
         }
         Command::Settlement(SettlementCommand::Published { date }) => {

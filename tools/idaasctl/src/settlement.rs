@@ -22,6 +22,26 @@ pub async fn run(settings: &Settings, date: NaiveDate, by: &str) -> Result<Value
         .map_err(CtlError::Settlement)
 }
 
+/// Exit non-zero unless every batch is COMPLETED: a script running "settle once fixed" must not
+/// report success for a day still unsettled.
+pub fn all_completed(batches: &Value) -> Result<(), CtlError> {
+    let open: Vec<String> = batches
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["status"] != "COMPLETED")
+        .map(|b| format!("{} {}", b["currency"], b["status"]))
+        .collect();
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(CtlError::Settlement(format!(
+            "not settled: {} (see errorMessage)",
+            open.join(", ")
+        )))
+    }
+}
+
 /// Every batch of `date` as settlement's database holds it (FAILED ones included).
 pub async fn show(settings: &Settings, date: NaiveDate) -> Result<Value, CtlError> {
     ops::run_with(settings, &Command::Show { date })

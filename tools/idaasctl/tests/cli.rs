@@ -27,7 +27,11 @@ struct Run {
 async fn idaasctl(prefix: &str, env: &[(&str, String)], args: &[&str]) -> Run {
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_idaasctl"))
-        .args(["--prefix", prefix])
+        .args(if prefix.is_empty() {
+            vec![]
+        } else {
+            vec!["--prefix", prefix]
+        })
         .args(args)
         .env("IDAAS_CONFIG_DIR", config)
         .env("IDAAS_PROFILE", "local")
@@ -345,69 +349,67 @@ async fn settlement_env(db: &TestDb, ledger_url: &str) -> Vec<(&'static str, Str
 async fn settlement_run_settles_through_the_services_path_and_show_reads_it_back() {
     let db = TestDb::create().await;
     // No ledger answers on port 9: the run records a FAILED batch with its reason, as the
-    // service's own run would, and the operator sees it.
+    // service's own run would, and the operator sees it. ("": settlement's own prefix.)
     let env = settlement_env(&db, "http://127.0.0.1:9").await;
+    let ctl = |args: &'static [&'static str]| idaasctl("", &env, args);
 
-    let open = idaasctl(
-        "idaas.",
-        &env,
-        &["settlement", "run", "--date", "2999-01-01", "--by", "ops"],
-    )
-    .await;
+    let open = ctl(&["settlement", "run", "--date", "2999-01-01", "--by", "ops"]).await;
     assert!(!open.ok, "settled a day that has not closed");
     assert!(open.stderr.contains("2999-01-01"), "{}", open.stderr);
 
-    let unnamed = idaasctl(
-        "idaas.",
-        &env,
-        &["settlement", "run", "--date", "2024-05-10"],
-    )
-    .await;
+    let unnamed = ctl(&["settlement", "run", "--date", "2024-05-10"]).await;
     assert!(
         !unnamed.ok && unnamed.stderr.contains("--by"),
         "{}",
         unnamed.stderr
     );
 
-    let run = idaasctl(
-        "idaas.",
-        &env,
-        &[
-            "settlement",
-            "run",
-            "--date",
-            "2024-05-10",
-            "--by",
-            "ops-on-call",
-        ],
-    )
+    // Its own settings only: another prefix would publish the report where nobody reads.
+    let args = ["settlement", "run", "--date", "2024-05-10", "--by", "ops"];
+    let elsewhere = idaasctl("other.", &env, &args).await;
+    assert!(!elsewhere.ok, "ran with another topic prefix");
+    assert!(
+        elsewhere.stderr.contains("--prefix"),
+        "{}",
+        elsewhere.stderr
+    );
+
+    let run = ctl(&[
+        "settlement",
+        "run",
+        "--date",
+        "2024-05-10",
+        "--by",
+        "ops-on-call",
+    ])
     .await;
-    assert!(run.ok, "{}", run.stderr);
-    let batches = run.lines[0].as_array().cloned().unwrap_or_default();
+    // The FAILED batch is printed, and the exit says the day is not settled.
+    assert!(!run.ok, "exit 0 for a day left FAILED");
+    assert!(run.stderr.contains("not settled"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ops-on-call"),
+        "the run's log names who asked: {}",
+        run.stderr
+    );
+    assert_eq!(run.lines[0]["by"], "ops-on-call");
+    let batches = run.lines[0]["batches"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(batches.len(), 1, "{:?}", run.lines);
     assert_eq!(batches[0]["status"], "FAILED", "{:?}", batches[0]);
     assert!(batches[0]["errorMessage"]
         .as_str()
         .is_some_and(|m| m.contains("ledger")));
 
-    let shown = idaasctl(
-        "idaas.",
-        &env,
-        &["settlement", "show", "--date", "2024-05-10"],
-    )
-    .await;
+    let shown = ctl(&["settlement", "show", "--date", "2024-05-10"]).await;
     assert!(shown.ok, "{}", shown.stderr);
     assert_eq!(
         shown.lines[0][0]["id"], batches[0]["id"],
         "{:?}",
         shown.lines
     );
-    let none = idaasctl(
-        "idaas.",
-        &env,
-        &["settlement", "show", "--date", "2024-05-09"],
-    )
-    .await;
+    let none = ctl(&["settlement", "show", "--date", "2024-05-09"]).await;
     assert!(none.ok, "{}", none.stderr);
     assert_eq!(none.lines[0], serde_json::json!([]));
 }
