@@ -49,11 +49,18 @@ pub struct PlatformOptions {
     pub service_env: Vec<(&'static str, String, String)>,
 }
 
+/// A free port below Linux's ephemeral range (32768-60999): a port taken from that range and
+/// let go could be reused at once as the source port of some process's outgoing connection
+/// (to PostgreSQL, the broker) before our service binds it. Another test picking the same
+/// port in the same moment is still possible; `start_with` then starts again.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    loop {
+        let [a, b, ..] = *uuid::Uuid::new_v4().as_bytes();
+        let port = 20_000 + u16::from_le_bytes([a, b]) % 12_000;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 fn repo_root() -> PathBuf {
@@ -79,7 +86,23 @@ impl Platform {
         Self::start_with(PlatformOptions::default()).await
     }
 
+    /// Starts the platform; if a service could not bind its port (another test took it in
+    /// the moment between choosing and binding), starts again on other ports, up to 3 times.
     pub async fn start_with(opts: PlatformOptions) -> Platform {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Self::try_start(opts.clone()).await {
+                Ok(p) => return p,
+                Err(why) => failures.push(why),
+            }
+        }
+        panic!(
+            "the platform did not start in 3 attempts:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    async fn try_start(opts: PlatformOptions) -> Result<Platform, String> {
         let bins = bin_dir();
         for s in SERVICES {
             assert!(
@@ -185,8 +208,8 @@ impl Platform {
             let child = platform.spawn(s);
             platform.children.push((s.to_owned(), child));
         }
-        platform.wait_healthy().await;
-        platform
+        platform.wait_healthy().await?;
+        Ok(platform)
     }
 
     /// Starts one service's process; its output is appended to its log.
@@ -222,7 +245,9 @@ impl Platform {
     pub async fn restart(&mut self, service: &str) {
         let child = self.spawn(service);
         *self.child(service) = child;
-        self.wait_healthy().await;
+        if let Err(why) = self.wait_healthy().await {
+            panic!("{service} did not come back: {why}");
+        }
     }
 
     fn child(&mut self, service: &str) -> &mut Child {
@@ -235,7 +260,9 @@ impl Platform {
     }
 
     /// Every process ready (its own database; a broker outage does not count, on purpose).
-    async fn wait_healthy(&self) {
+    /// Every service ready on its own port. A service that exited (its port was taken, so the
+    /// answer on that port may be another test's) is an error: the caller starts again.
+    async fn wait_healthy(&mut self) -> Result<(), String> {
         let urls: Vec<String> = SERVICES
             .iter()
             .map(|s| format!("{}/actuator/health/readiness", self.service_url(s)))
@@ -250,8 +277,18 @@ impl Platform {
                 };
                 ready &= ok;
             }
+            let exited = self.children.iter_mut().find_map(|(service, child)| {
+                child
+                    .try_wait()
+                    .ok()
+                    .flatten()
+                    .map(|status| format!("{service} exited ({status})"))
+            });
+            if let Some(exited) = exited {
+                return Err(format!("{exited}\n{}", self.logs()));
+            }
             if ready {
-                return;
+                return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
                 panic!("platform not healthy after 120 s\n{}", self.logs());
