@@ -40,9 +40,9 @@ fn migrations(service: &str) -> EmbeddedMigrations {
     }
 }
 
+/// The test server, as every other test finds it, without a trailing slash.
 fn server() -> String {
-    std::env::var("IDAAS_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    idaas_testkit::postgres_server_url()
         .trim_end_matches('/')
         .to_owned()
 }
