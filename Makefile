@@ -1,9 +1,10 @@
 # Local platform. Scripts in scripts/; they work from any directory.
-.PHONY: help up down test bench images fmt lint logs
+.PHONY: help up down demo test bench images fmt lint logs
 
 help:
 	@echo "make up     run the whole platform locally (PostgreSQL, Redis, tansu, six services)"
 	@echo "make down   stop what make up started"
+	@echo "make demo   with the platform up: Flow A by two applications, every step printed and checked"
 	@echo "make test   every test: unit, integration (real PostgreSQL/Redis/broker), end to end"
 	@echo "make bench  throughput: the platform (release, limits raised) under every load scenario, one table"
 	@echo "make images one OCI image per service (buildah, FROM scratch, non-root), tagged by revision"
@@ -18,6 +19,11 @@ up:
 ## Stop what `make up` started.
 down:
 	@bash scripts/down.sh
+
+## With the platform up: Flow A of the guide by two applications (tools/demo); exits 0 only if
+## every step held.
+demo:
+	@bash scripts/demo.sh $(ARGS)
 
 ## Unit, integration (real PostgreSQL/Redis/broker) and end-to-end tests.
 test:

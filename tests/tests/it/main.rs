@@ -5,6 +5,7 @@
 mod api_schema;
 mod attacks;
 mod claims;
+mod demo;
 mod metrics;
 mod onboarding;
 mod payments;
