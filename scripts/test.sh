@@ -19,6 +19,8 @@ IDAAS__KAFKA__BROKERS="$IDAAS_TEST_KAFKA_BROKERS" "$ROOT/scripts/ensure-tansu.sh
 # The API schema test drives the gateway with schemathesis (PyPI, pinned, in .run/).
 IDAAS_SCHEMATHESIS="${IDAAS_SCHEMATHESIS:-$("$ROOT/scripts/ensure-schemathesis.sh")}"
 export IDAAS_SCHEMATHESIS
+# The examples test runs examples/python and examples/node against the platform.
+"$ROOT/scripts/ensure-examples.sh"
 target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
 export IDAAS_BIN_DIR="$target_dir/debug"
 

@@ -6,6 +6,7 @@ mod api_schema;
 mod attacks;
 mod claims;
 mod demo;
+mod examples;
 mod metrics;
 mod onboarding;
 mod payments;
