@@ -21,6 +21,11 @@ IDAAS_SCHEMATHESIS="${IDAAS_SCHEMATHESIS:-$("$ROOT/scripts/ensure-schemathesis.s
 export IDAAS_SCHEMATHESIS
 # The examples test runs examples/python and examples/node against the platform.
 "$ROOT/scripts/ensure-examples.sh"
+# The Swagger UI test drives headless Chromium through chromedriver (Debian's packages).
+if ! { command -v chromedriver && command -v chromium; } >/dev/null &&
+  [[ -z "${IDAAS_CHROMEDRIVER:-}${IDAAS_CHROMIUM:-}" ]]; then
+  apt_install chromium chromium-driver fonts-liberation
+fi
 target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
 export IDAAS_BIN_DIR="$target_dir/debug"
 

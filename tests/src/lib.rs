@@ -7,7 +7,7 @@ mod private_servers;
 mod raw_http;
 mod tenants;
 
-pub use platform::{Platform, PlatformOptions};
+pub use platform::{free_port, Platform, PlatformOptions};
 pub use private_servers::{PrivateBroker, PrivateRedis};
 pub use raw_http::raw_request;
 pub use tenants::Tenant;

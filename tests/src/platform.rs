@@ -53,7 +53,7 @@ pub struct PlatformOptions {
 /// let go could be reused at once as the source port of some process's outgoing connection
 /// (to PostgreSQL, the broker) before our service binds it. Another test picking the same
 /// port in the same moment is still possible; `start_with` then starts again.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     loop {
         let [a, b, ..] = *uuid::Uuid::new_v4().as_bytes();
         let port = 20_000 + u16::from_le_bytes([a, b]) % 12_000;

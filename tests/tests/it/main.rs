@@ -14,6 +14,7 @@ mod request_ids;
 mod resilience;
 mod settlement;
 mod shutdown;
+mod swagger_ui;
 mod tenant_isolation;
 mod traces;
 mod webhook_failures;
