@@ -213,6 +213,9 @@ pub struct SettlementSettings {
     pub poll_seconds: u64,
     /// A FAILED batch is tried again after this long.
     pub retry_seconds: i64,
+    /// ...or after this long when it failed only because the ledger could not be asked (a
+    /// restart, a deployment): nothing disagreed, so there is no reason to wait minutes.
+    pub unavailable_retry_seconds: i64,
     /// How many closed days back the job looks for an unsettled one.
     pub lookback_days: i64,
     /// The batch `GET /v1/settlement/date/{date}` and the run answer without `?currency=`;
@@ -227,6 +230,7 @@ impl Default for SettlementSettings {
             grace_seconds: 60,
             poll_seconds: 30,
             retry_seconds: 300,
+            unavailable_retry_seconds: 15,
             lookback_days: 7,
             default_currency: "NGN".into(),
         }
@@ -562,11 +566,12 @@ impl Settings {
         }
         if self.settlement.grace_seconds < 0
             || self.settlement.retry_seconds <= 0
+            || self.settlement.unavailable_retry_seconds <= 0
             || self.settlement.poll_seconds == 0
             || !(1..=366).contains(&self.settlement.lookback_days)
         {
             errors.push(
-                "settlement: grace_seconds ≥ 0, retry_seconds and poll_seconds > 0, lookback_days 1..366"
+                "settlement: grace_seconds ≥ 0, retry_seconds, unavailable_retry_seconds and poll_seconds > 0, lookback_days 1..366"
                     .into(),
             );
         }

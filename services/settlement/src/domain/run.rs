@@ -137,9 +137,11 @@ impl Settler {
             drop(conn);
             return self.outcome_of_other_run(batch).await;
         };
+        let mut retry_after = self.settings.retry_seconds;
         let proved = match ledger {
             Err(e) => {
                 tracing::warn!(error = %idaas_service::chain(e), "the ledger could not be asked");
+                retry_after = self.settings.unavailable_retry_seconds;
                 Err(Disagreement(
                     "the ledger could not be asked for its totals".to_owned(),
                 ))
@@ -159,7 +161,7 @@ impl Settler {
                 self.complete(batch, &settled).await
             }
             Err(Disagreement(reason)) => {
-                let retry_at = now + Duration::seconds(self.settings.retry_seconds);
+                let retry_at = now + Duration::seconds(retry_after);
                 tracing::warn!(%reason, %retry_at, "settlement batch failed; it is tried again later");
                 match batches::fail(
                     &mut conn,

@@ -164,3 +164,30 @@ async fn an_unreachable_ledger_fails_the_batch_and_an_operator_reruns_it() {
     assert_eq!(ngn["status"], "COMPLETED", "{shown}");
     assert_eq!(ngn["entries"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_batch_failed_for_an_unreachable_ledger_is_tried_again_within_seconds() {
+    let p = spawn("2024-05-10T12:00:00Z").await;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    p.pay("2024-05-10T08:00:00Z", a, b, "7", "NGN").await;
+    p.recorded(2).await;
+    p.clock.set(at("2024-05-11T01:00:00Z"));
+    // A replica that ran while the ledger was down (a restart): the batch FAILED.
+    let mut cut_off = p.settlement_settings.clone();
+    if let Some(l) = cut_off.services.get_mut("ledger") {
+        l.url = "http://127.0.0.1:9".into();
+    }
+    let stranded = serve_settlement(&cut_off, p.clock.clone()).await;
+    let (_, v) = p.run_on(&stranded, "date=2024-05-10", a).await;
+    assert_eq!(v["data"]["status"], "FAILED", "{v}");
+
+    // Before unavailable_retry_seconds (15 s) a tenant's run answers it as it stands...
+    p.clock.set(at("2024-05-11T01:00:10Z"));
+    let (_, v) = p.run("2024-05-10", a).await;
+    assert_eq!(v["data"]["status"], "FAILED", "{v}");
+    // ...after it, not retry_seconds (5 minutes) later, the run asks the ledger again.
+    p.clock.set(at("2024-05-11T01:00:16Z"));
+    let (_, v) = p.run("2024-05-10", a).await;
+    assert_eq!(v["data"]["status"], "COMPLETED", "{v}");
+    assert_eq!(v["data"]["transactionCount"], 1, "{v}");
+}
