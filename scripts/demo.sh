@@ -10,13 +10,13 @@ own_api=""
 for arg in "$@"; do
   case "$arg" in --api | --api=*) own_api=1 ;; esac
 done
-if [[ -z "$own_api" ]]; then
-  command -v curl >/dev/null || apt_install curl
-  gateway="http://127.0.0.1:$(service_port gateway)"
-  http_ok "$gateway/actuator/health" ||
-    die "the platform is not up at $gateway: run make up first (or pass --api URL)"
+# Only whether something listens: the demo itself waits for the platform to report UP and
+# says which part is not.
+if [[ -z "$own_api" ]] && ! port_open 127.0.0.1 "$(service_port gateway)"; then
+  die "nothing listens on the gateway's port $(service_port gateway): run make up first (or pass --api URL)"
 fi
-# Release, like make up: its dependencies are already built.
+# Release, like make up, whose build most of its dependencies share.
+log "building the demo (release): cargo build --release -p idaas-demo"
 cargo build -q --release -p idaas-demo
 bin_dir="$ROOT/target/release"
 [[ -z "${CARGO_TARGET_DIR:-}" ]] || bin_dir="$CARGO_TARGET_DIR/release"

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use josekit::jwk::Jwk;
-use reqwest::{Method, RequestBuilder};
+use reqwest::{header::HeaderMap, Method, RequestBuilder};
 use serde_json::Value;
 
 use crate::{error::DemoError, webhook};
@@ -62,6 +62,21 @@ impl Api {
         headers: &[(&str, &str)],
         expected: u16,
     ) -> Result<Value, DemoError> {
+        self.call_with_headers(method, path, token, body, headers, expected)
+            .await
+            .map(|(body, _)| body)
+    }
+
+    /// As `call`, with the answer's headers.
+    pub async fn call_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Body<'_>,
+        headers: &[(&str, &str)],
+        expected: u16,
+    ) -> Result<(Value, HeaderMap), DemoError> {
         let what = format!("{method} {path}");
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
@@ -78,6 +93,7 @@ impl Api {
     pub async fn get_url(&self, url: &str, expected: u16) -> Result<Value, DemoError> {
         self.answer(self.http.get(url), &format!("GET {url}"), expected)
             .await
+            .map(|(body, _)| body)
     }
 
     fn with_body(&self, req: RequestBuilder, body: Body<'_>) -> Result<RequestBuilder, DemoError> {
@@ -101,12 +117,13 @@ impl Api {
         req: RequestBuilder,
         what: &str,
         expected: u16,
-    ) -> Result<Value, DemoError> {
+    ) -> Result<(Value, HeaderMap), DemoError> {
         let resp = req.send().await.map_err(|source| DemoError::Unreachable {
             url: self.base.clone(),
             source,
         })?;
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
         if status != expected {
             return Err(DemoError::Unexpected {
@@ -116,8 +133,13 @@ impl Api {
                 body: redacted(&text),
             });
         }
-        serde_json::from_str(&text)
-            .map_err(|e| DemoError::Check(format!("{what}: the answer is not JSON ({e}): {text}")))
+        let body = serde_json::from_str(&text).map_err(|e| {
+            DemoError::Check(format!(
+                "{what}: the answer is not JSON ({e}): {}",
+                redacted(&text)
+            ))
+        })?;
+        Ok((body, headers))
     }
 }
 

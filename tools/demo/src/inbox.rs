@@ -178,7 +178,9 @@ impl Inbox {
                 Ok(Some(d)) => received.kept.push(d),
                 Ok(None) | Err(_) => {
                     return Err(DemoError::Check(format!(
-                        "no {event} for {reference} reached /{app}/{kind} within {within:?}"
+                        "no {event} for {reference} reached /{app}/{kind} within {within:?} \
+                         (the platform must reach {}: a local-profile platform on this host)",
+                        self.base
                     )))
                 }
             }
