@@ -15,7 +15,14 @@ installed() { [[ -x "$BIN" ]] && [[ "$("$BIN" --version 2>/dev/null)" == *" $ST_
 if ! installed; then
   command -v python3 >/dev/null || die "python3 is required for schemathesis"
   log "installing schemathesis==$ST_VERSION into .run/venv-schemathesis (once)"
-  [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install -y python3-venv)"
+  if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    # A venv made without ensurepip (Debian without python3-venv) is unusable: start again.
+    rm -rf "$VENV"
+    { python3 -m venv "$VENV" && "$VENV/bin/python" -m pip --version; } >/dev/null 2>&1 || {
+      rm -rf "$VENV"
+      die "python3 -m venv failed (apt-get install -y python3-venv)"
+    }
+  fi
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "schemathesis==$ST_VERSION" >&2 || die "could not install schemathesis"
   installed || die "schemathesis $ST_VERSION is not usable in $VENV"

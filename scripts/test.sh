@@ -22,8 +22,9 @@ export IDAAS_SCHEMATHESIS
 # The examples test runs examples/python and examples/node against the platform.
 "$ROOT/scripts/ensure-examples.sh"
 # The Swagger UI test drives headless Chromium through chromedriver (Debian's packages).
-if ! { command -v chromedriver && command -v chromium; } >/dev/null &&
-  [[ -z "${IDAAS_CHROMEDRIVER:-}${IDAAS_CHROMIUM:-}" ]]; then
+# IDAAS_CHROMIUM / IDAAS_CHROMEDRIVER name others; the two must be the same version.
+if { [[ -z "${IDAAS_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null; } ||
+  { [[ -z "${IDAAS_CHROMEDRIVER:-}" ]] && ! command -v chromedriver >/dev/null; }; then
   apt_install chromium chromium-driver fonts-liberation
 fi
 target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
