@@ -13,7 +13,9 @@
 #      service account token, a grace period and a PodDisruptionBudget per Deployment, an
 #      ingress that routes no /actuator path; in overlays also: every Secret present (or an
 #      ExternalSecret's target), every image pinned (never latest), every topic declared or
-#      created, no placeholder left in a self-contained overlay.
+#      created, no placeholder left in a self-contained overlay; and the checker itself: a copy
+#      of the production render broken one rule at a time must fail on that rule
+#      (scripts/k8s_invariants_selftest.py).
 # The local overlay's keys are generated first if missing (scripts/k8s-local-secrets.sh).
 # Needs python3. The first run creates .run/venv-k8s and installs kubernetes-validate from PyPI.
 set -euo pipefail
@@ -189,6 +191,12 @@ for kustomization in "$ROOT"/deploy/*/kustomization.yaml; do
   log "rendered $label with $renderer: $(grep -c '^kind:' "$out" || true) documents"
   validate_schemas "$out" "$label"
   check_invariants "$out" overlay "$label"
+  if [[ "$label" == deploy/production ]]; then
+    # The checker itself: every rule must reject a copy of this render that breaks it.
+    IDAAS_SERVICES="${SERVICES[*]}" \
+      "$PY" "$ROOT/scripts/k8s_invariants_selftest.py" "$out" "${TOPIC_SUFFIXES[@]}" >&2 ||
+      die "the invariant checker let a broken render through"
+  fi
   overlays=$((overlays + 1))
 done
 ((overlays >= 2)) || die "expected the local and production overlays in deploy/, found $overlays"
