@@ -16,7 +16,7 @@ use idaas_kafka::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{chain, Infra, ServiceError};
+use crate::{chain, message_context::within_message, Infra, ServiceError};
 
 /// A consumer with no message for this long still beats; silence beyond twelve of these means
 /// stuck.
@@ -77,7 +77,11 @@ pub async fn consume_in_batches<T, D, R>(
         };
         let mut batch = vec![first];
         drain_ready(&consumer, &mut batch, MAX_BATCH);
-        let records: Vec<T> = batch.iter().filter_map(&decode).flatten().collect();
+        let records: Vec<T> = batch
+            .iter()
+            .filter_map(|m| within_message(name, m, || decode(m)))
+            .flatten()
+            .collect();
         // Never commit past a record that is not written: retry until it is, or stop.
         while !records.is_empty() {
             match record(&records).await {

@@ -8,6 +8,7 @@ mod error;
 mod heartbeat;
 mod infra;
 mod internal_call;
+mod message_context;
 mod probes;
 mod scrape_gauges;
 mod startup;

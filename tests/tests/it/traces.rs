@@ -180,6 +180,11 @@ async fn one_payment_is_one_trace_across_gateway_transaction_ledger_and_dispatch
         named("webhook-dispatcher", "webhook.attempt"),
         "the dispatcher's delivery attempt: {spans:#?}"
     );
+    // The consumer read the event inside the trace its producer carried in the headers.
+    assert!(
+        named("webhook-dispatcher", "kafka.message"),
+        "the dispatcher's reading of the event: {spans:#?}"
+    );
     for s in &spans {
         assert!(
             s.version.starts_with(env!("CARGO_PKG_VERSION")) && s.version.contains('+'),
