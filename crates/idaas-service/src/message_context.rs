@@ -17,13 +17,21 @@ pub fn within_message<M: Message, R>(consumer: &str, message: &M, f: impl FnOnce
     let request_id = header(REQUEST_ID_HEADER);
     let span = tracing::info_span!(
         "kafka.message",
+        otel.kind = "consumer",
         consumer,
         topic = message.topic(),
         partition = message.partition(),
         offset = message.offset(),
-        event_id = header(EVENT_ID).unwrap_or_default(),
-        request_id = request_id.as_deref().unwrap_or_default(),
+        event_id = tracing::field::Empty,
+        request_id = tracing::field::Empty,
     );
+    // Recorded only when present: an empty field would read as an id.
+    if let Some(id) = header(EVENT_ID) {
+        span.record("event_id", id.as_str());
+    }
+    if let Some(id) = &request_id {
+        span.record("request_id", id.as_str());
+    }
     let trace: TraceHeaders = TRACE_HEADERS
         .iter()
         .filter_map(|k| header(k).map(|v| ((*k).to_owned(), v)))

@@ -147,11 +147,22 @@ async fn one_payment_is_one_trace_across_gateway_transaction_ledger_and_dispatch
     assert_eq!(s, StatusCode::OK, "{v}");
 
     let wanted: BTreeSet<&str> = ["gateway", "transaction", "ledger", "webhook-dispatcher"].into();
+    // Spans are exported in batches as they end: wait for the last of these, not the first
+    // span of each service (the dispatcher's read of the event ends long before its attempt).
+    let last = [
+        ("webhook-dispatcher", "webhook.attempt"),
+        ("webhook-dispatcher", "kafka.message"),
+    ];
     let deadline = Instant::now() + Duration::from_secs(30);
     let spans = loop {
         let spans = exported.with_trace(&trace_id);
         let services: BTreeSet<&str> = spans.iter().map(|s| s.service.as_str()).collect();
-        if wanted.is_subset(&services) {
+        let ended = last.iter().all(|(service, name)| {
+            spans
+                .iter()
+                .any(|s| s.service == *service && s.name.contains(name))
+        });
+        if wanted.is_subset(&services) && ended {
             break spans;
         }
         assert!(
