@@ -145,11 +145,7 @@ async fn walk(p: &Platform, c: &Client) -> Result<(), String> {
         .map_err(fail("open /swagger-ui/"))?;
 
     // The endpoint list, rendered by the page from GET /v3/api-docs.
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".opblock-summary-path"))
-        .await
-        .map_err(fail("the endpoint list"))?;
+    element(c, ".opblock-summary-path", "the endpoint list").await?;
     let mut paths = Vec::new();
     for span in c
         .find_all(Locator::Css(".opblock-summary-path"))
@@ -168,13 +164,7 @@ async fn walk(p: &Platform, c: &Client) -> Result<(), String> {
     if paths.len() < 20 {
         return Err(format!("only {} operations listed: {paths:?}", paths.len()));
     }
-    let title = c
-        .find(Locator::Css(".info .title"))
-        .await
-        .map_err(fail("the title"))?
-        .text()
-        .await
-        .map_err(fail("the title"))?;
+    let title = text(c, ".info .title", "the title").await?;
     if !title.contains("IDaaS") {
         return Err(format!("the page's title is {title:?}"));
     }
@@ -194,26 +184,19 @@ async fn walk(p: &Platform, c: &Client) -> Result<(), String> {
     let open = ".opblock.is-open";
     click(c, &format!("{open} .try-out__btn"), "Try it out").await?;
     click(c, &format!("{open} .execute"), "Execute").await?;
-    let status = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!(
-            "{open} .live-responses-table .response .response-col_status"
-        )))
-        .await
-        .map_err(fail("the live response"))?
-        .text()
-        .await
-        .map_err(fail("the live response"))?;
-    let body = c
-        .find(Locator::Css(&format!(
-            "{open} .live-responses-table .response-col_description pre"
-        )))
-        .await
-        .map_err(fail("the response body"))?
-        .text()
-        .await
-        .map_err(fail("the response body"))?;
+    let responses = format!("{open} .live-responses-table");
+    let status = text(
+        c,
+        &format!("{responses} .response .response-col_status"),
+        "the live response",
+    )
+    .await?;
+    let body = text(
+        c,
+        &format!("{responses} .response-col_description pre"),
+        "the response body",
+    )
+    .await?;
     if status.trim() != "200" || !body.contains("ECDH-ES+A256KW") || !body.contains("\"jwk\"") {
         return Err(format!("the page's call answered {status:?}: {body}"));
     }
@@ -239,13 +222,31 @@ async fn walk(p: &Platform, c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-async fn click(c: &Client, css: &str, what: &str) -> Result<(), String> {
+/// The element `css` names, once the page shows it (up to `WAIT`).
+async fn element(
+    c: &Client,
+    css: &str,
+    what: &str,
+) -> Result<fantoccini::elements::Element, String> {
     c.wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
-        .map_err(|e| format!("{what}: {e}"))?
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+async fn click(c: &Client, css: &str, what: &str) -> Result<(), String> {
+    element(c, css, what)
+        .await?
         .click()
         .await
         .map_err(|e| format!("click {what}: {e}"))
+}
+
+async fn text(c: &Client, css: &str, what: &str) -> Result<String, String> {
+    element(c, css, what)
+        .await?
+        .text()
+        .await
+        .map_err(|e| format!("{what}: {e}"))
 }

@@ -67,6 +67,18 @@ impl Api {
             .map(|(body, _)| body)
     }
 
+    /// `GET path`, answered 200.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Result<Value, DemoError> {
+        self.call(Method::GET, path, token, Body::None, &[], 200)
+            .await
+    }
+
+    /// `POST path` without a body, answered with `expected`.
+    pub async fn post(&self, path: &str, token: &str, expected: u16) -> Result<Value, DemoError> {
+        self.call(Method::POST, path, Some(token), Body::None, &[], expected)
+            .await
+    }
+
     /// As `call`, with the answer's headers.
     pub async fn call_with_headers(
         &self,

@@ -85,9 +85,7 @@ async fn walk(opts: &Options, inbox: &Inbox, r: &mut Report) -> Result<Outcome, 
         "GET /actuator/health: {}",
         plain(&health["status"])
     ));
-    let key = api
-        .call(Method::GET, "/v1/keys/idaas", None, Body::None, &[], 200)
-        .await?;
+    let key = api.get("/v1/keys/idaas", None).await?;
     let k = &key["data"];
     r.line(format!(
         "GET /v1/keys/idaas: {} / {} on {}",
@@ -185,12 +183,9 @@ async fn walk(opts: &Options, inbox: &Inbox, r: &mut Report) -> Result<Outcome, 
 
     r.step("App B accepts with its own token: POST /v1/transactions/{reference}/accept");
     let accepted = api
-        .call(
-            Method::POST,
+        .post(
             &format!("/v1/transactions/{reference}/accept"),
-            Some(&b.token),
-            Body::None,
-            &[],
+            &b.token,
             200,
         )
         .await?;
@@ -404,16 +399,7 @@ async fn onboard(
         tag == format!("{local_tag}@{handle}"),
         format!("the tag is {tag}, not {local_tag}@{handle}"),
     )?;
-    let wallet = api
-        .call(
-            Method::POST,
-            "/v1/wallet",
-            Some(&token),
-            Body::None,
-            &[],
-            200,
-        )
-        .await?;
+    let wallet = api.post("/v1/wallet", &token, 200).await?;
     r.line(format!(
         "POST /v1/wallet → 200: balance {} {}",
         plain(&wallet["data"]["balance"]),
@@ -484,13 +470,9 @@ async fn delivered(api: &Api, party: &Party, reference: &str) -> Result<Vec<Valu
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let v = api
-            .call(
-                Method::GET,
+            .get(
                 &format!("/v1/transactions/{reference}/webhooks"),
                 Some(&party.token),
-                Body::None,
-                &[],
-                200,
             )
             .await?;
         let records = v["data"].as_array().cloned().unwrap_or_default();
@@ -515,17 +497,7 @@ async fn settle(api: &Api, party: &Party, r: &mut Report) -> Result<String, Demo
     let closed = (now - chrono::Duration::days(1)).date_naive().to_string();
     let run = |date: &str, expected: u16| {
         let path = format!("/v1/settlement/run?date={date}");
-        async move {
-            api.call(
-                Method::POST,
-                &path,
-                Some(&party.token),
-                Body::None,
-                &[],
-                expected,
-            )
-            .await
-        }
+        async move { api.post(&path, &party.token, expected).await }
     };
     // A batch that FAILED (the ledger was restarting, an event on its way) is tried again by
     // the platform; an integrator asks again a little later, as the demo does for up to 60 s.
@@ -559,14 +531,7 @@ async fn settle(api: &Api, party: &Party, r: &mut Report) -> Result<String, Demo
     )?;
     let id = text(s, "id")?;
     let read = api
-        .call(
-            Method::GET,
-            &format!("/v1/settlement/date/{closed}"),
-            Some(&party.token),
-            Body::None,
-            &[],
-            200,
-        )
+        .get(&format!("/v1/settlement/date/{closed}"), Some(&party.token))
         .await?;
     ensure(
         read["data"]["id"] == id.as_str(),
@@ -598,16 +563,7 @@ async fn settle(api: &Api, party: &Party, r: &mut Report) -> Result<String, Demo
 }
 
 async fn balance(api: &Api, party: &Party) -> Result<Decimal, DemoError> {
-    let w = api
-        .call(
-            Method::GET,
-            "/v1/wallet",
-            Some(&party.token),
-            Body::None,
-            &[],
-            200,
-        )
-        .await?;
+    let w = api.get("/v1/wallet", Some(&party.token)).await?;
     money(&w["data"]["balance"])
 }
 

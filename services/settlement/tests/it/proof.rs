@@ -118,14 +118,8 @@ async fn a_late_event_fails_the_day_until_it_arrives_then_it_completes() {
     );
 }
 
-#[tokio::test]
-async fn an_unreachable_ledger_fails_the_batch_and_an_operator_reruns_it() {
-    let p = spawn("2024-05-10T12:00:00Z").await;
-    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-    p.pay("2024-05-10T08:00:00Z", a, b, "7", "NGN").await;
-    p.recorded(2).await;
-    p.clock.set(at("2024-05-11T01:00:00Z"));
-    // A replica whose ledger does not answer.
+/// Runs 2024-05-10 as `a` on a replica whose ledger does not answer: the batch is FAILED.
+async fn run_without_the_ledger(p: &Platform, a: Uuid) {
     let mut cut_off = p.settlement_settings.clone();
     if let Some(l) = cut_off.services.get_mut("ledger") {
         l.url = "http://127.0.0.1:9".into();
@@ -134,6 +128,16 @@ async fn an_unreachable_ledger_fails_the_batch_and_an_operator_reruns_it() {
     let (s, v) = p.run_on(&stranded, "date=2024-05-10", a).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["data"]["status"], "FAILED", "{v}");
+}
+
+#[tokio::test]
+async fn an_unreachable_ledger_fails_the_batch_and_an_operator_reruns_it() {
+    let p = spawn("2024-05-10T12:00:00Z").await;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    p.pay("2024-05-10T08:00:00Z", a, b, "7", "NGN").await;
+    p.recorded(2).await;
+    p.clock.set(at("2024-05-11T01:00:00Z"));
+    run_without_the_ledger(&p, a).await;
     let reason = operator_view(&p, "2024-05-10").await["errorMessage"].clone();
     assert!(
         reason
@@ -172,14 +176,8 @@ async fn a_batch_failed_for_an_unreachable_ledger_is_tried_again_within_seconds(
     p.pay("2024-05-10T08:00:00Z", a, b, "7", "NGN").await;
     p.recorded(2).await;
     p.clock.set(at("2024-05-11T01:00:00Z"));
-    // A replica that ran while the ledger was down (a restart): the batch FAILED.
-    let mut cut_off = p.settlement_settings.clone();
-    if let Some(l) = cut_off.services.get_mut("ledger") {
-        l.url = "http://127.0.0.1:9".into();
-    }
-    let stranded = serve_settlement(&cut_off, p.clock.clone()).await;
-    let (_, v) = p.run_on(&stranded, "date=2024-05-10", a).await;
-    assert_eq!(v["data"]["status"], "FAILED", "{v}");
+    // A replica that ran while the ledger was down (a restart).
+    run_without_the_ledger(&p, a).await;
 
     // Before unavailable_retry_seconds (15 s) a tenant's run answers it as it stands...
     p.clock.set(at("2024-05-11T01:00:10Z"));
